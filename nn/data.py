@@ -1,0 +1,372 @@
+"""Data sets, batching and preprocessing: how data is fed to a network.
+
+The chapter distinguishes three units in which training data is fed:
+
+* the **full batch** (``DataLoader(ds, batch_size=len(ds))``): one update per epoch;
+* the **mini-batch** (``batch_size=32``, say): many updates per epoch, a noisy gradient;
+* the **single sample** (``batch_size=1``, stochastic gradient descent).
+
+``batch_size=None`` means what it means in PyTorch: no batching at all, each sample
+is yielded on its own *without* a batch axis.
+
+A data set is split into training, validation and test parts
+(:func:`train_val_test_split`); a :class:`Standardizer` is fitted on the training
+part only, so nothing about the validation or test data leaks into training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = [
+    "Dataset",
+    "TensorDataset",
+    "DataLoader",
+    "train_val_test_split",
+    "Standardizer",
+    "one_hot",
+    "as_array",
+]
+
+Output = Literal["tensor", "numpy", "python", "value"]
+_OUTPUTS = ("tensor", "numpy", "python", "value")
+
+
+def as_array(x: Any, name: str = "array") -> np.ndarray:
+    """Return ``x`` (ndarray, Tensor, Value, list or number) as a numpy array.
+
+    Tensors give their ``.data``; Values their ``.data`` float. Raises TypeError when
+    ``x`` cannot be converted.
+    """
+    if isinstance(x, np.ndarray):
+        return x
+    data = getattr(x, "data", None)
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, (int, float)) and not isinstance(x, (int, float)):
+        return np.asarray(float(data))
+    if isinstance(x, (list, tuple)):
+        return np.asarray([as_array(v, name) for v in x])
+    try:
+        return np.asarray(x)
+    except Exception as exc:  # pragma: no cover - numpy raises many kinds
+        raise TypeError(f"{name}: cannot convert {type(x).__name__} to an array") from exc
+
+
+@runtime_checkable
+class Dataset(Protocol):
+    """Anything with ``len(ds)`` and ``ds[i]`` (a sample, usually an ``(x, y)`` tuple)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> Any: ...
+
+
+class TensorDataset:
+    """Samples are the rows of one or more arrays of equal length.
+
+    ``TensorDataset(X, y)[i] == (X[i], y[i])``. Arguments may be numpy arrays, nested
+    lists or ``autodiff.Tensor`` objects (their data is used; the data set holds no graph).
+    Raises ValueError when the arrays have different first dimensions or are 0-d.
+    """
+
+    def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise ValueError("TensorDataset needs at least one array, got none")
+        converted = [np.asarray(as_array(a, "TensorDataset")) for a in arrays]
+        for i, a in enumerate(converted):
+            if a.ndim == 0:
+                raise ValueError(
+                    f"TensorDataset: array {i} is 0-d; each needs a first (sample) axis"
+                )
+        lengths = [a.shape[0] for a in converted]
+        if len(set(lengths)) != 1:
+            shapes = ", ".join(str(a.shape) for a in converted)
+            raise ValueError(
+                f"TensorDataset: arrays must have the same first dimension, got shapes {shapes}"
+            )
+        self.arrays: tuple[np.ndarray, ...] = tuple(converted)
+
+    def __len__(self) -> int:
+        return int(self.arrays[0].shape[0])
+
+    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+        return tuple(a[index] for a in self.arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(a.shape) for a in self.arrays)
+        return f"TensorDataset({shapes})"
+
+
+def _to_python(a: np.ndarray) -> Any:
+    """Array -> float or (nested) list of floats; integer arrays keep ints."""
+    if np.issubdtype(a.dtype, np.integer) or a.dtype == np.bool_:
+        return a.tolist()
+    return a.astype(float).tolist()
+
+
+def _to_values(obj: Any) -> Any:
+    from autodiff import Value
+
+    if isinstance(obj, list):
+        return [_to_values(v) for v in obj]
+    if isinstance(obj, float):
+        return Value(obj)
+    return obj
+
+
+def _convert(a: np.ndarray, output: str) -> Any:
+    if output == "numpy":
+        return a
+    if output == "tensor":
+        import autodiff as ad
+
+        return ad.Tensor(a)
+    py = _to_python(np.asarray(a))
+    return _to_values(py) if output == "value" else py
+
+
+class DataLoader:
+    """Iterate over a data set in batches, with PyTorch's meaning of each argument.
+
+    Args:
+        dataset: a :class:`Dataset` (``len`` and ``[i]``), e.g. a :class:`TensorDataset`.
+        batch_size: samples per batch. ``len(dataset)`` gives the full batch, ``1`` one
+            sample at a time (still with a batch axis of size 1), ``None`` no batching:
+            single samples without a batch axis.
+        shuffle: draw a new random order of the samples at the start of every epoch.
+        drop_last: drop the last batch when it has fewer than ``batch_size`` samples.
+        rng: ``numpy.random.Generator``, an int seed or None; the source of every
+            epoch's order (seed it for reproducible runs).
+        output: what a batch is made of: ``"tensor"`` (``autodiff.Tensor``, the default,
+            for tensor models), ``"numpy"`` (ndarrays), ``"python"`` (floats and lists of
+            floats, for the scalar ``nn.MLP``) or ``"value"`` (lists of ``autodiff.Value``).
+
+    Each iteration yields what the data set yields per sample, batched: for a
+    ``TensorDataset(X, y)`` a tuple ``(xb, yb)`` with shapes ``(B, *X.shape[1:])`` and
+    ``(B, *y.shape[1:])``. With ``output="python"`` a batch is ``(list of samples,
+    list of targets)``. Raises ValueError for a batch size below 1 or an unknown output.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int | None = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        rng: np.random.Generator | int | None = None,
+        output: Output = "tensor",
+    ) -> None:
+        if batch_size is not None:
+            if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+                raise TypeError(
+                    f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}"
+                )
+            if batch_size < 1:
+                raise ValueError(
+                    f"DataLoader: batch_size must be >= 1 (or None for no batching), "
+                    f"got {batch_size}"
+                )
+        if batch_size is None and drop_last:
+            raise ValueError("DataLoader: drop_last=True needs a batch_size, got batch_size=None")
+        if output not in _OUTPUTS:
+            raise ValueError(f"DataLoader: output must be one of {_OUTPUTS}, got {output!r}")
+        self.dataset = dataset
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.output = output
+        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+    def __len__(self) -> int:
+        """Number of batches per epoch."""
+        n = len(self.dataset)
+        if self.batch_size is None:
+            return n
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def indices(self) -> np.ndarray:
+        """This epoch's order of sample indices (draws from ``rng`` when shuffling)."""
+        n = len(self.dataset)
+        return self.rng.permutation(n) if self.shuffle else np.arange(n)
+
+    def _fetch(self, idx: np.ndarray) -> Any:
+        ds = self.dataset
+        if isinstance(ds, TensorDataset):
+            parts = [a[idx] for a in ds.arrays]
+        else:
+            samples = [ds[int(i)] for i in idx]
+            if isinstance(samples[0], tuple):
+                parts = [np.stack([np.asarray(as_array(s[k])) for s in samples])
+                         for k in range(len(samples[0]))]
+            else:
+                return _convert(np.stack([np.asarray(as_array(s)) for s in samples]), self.output)
+        out = tuple(_convert(p, self.output) for p in parts)
+        return out if len(out) > 1 else out[0]
+
+    def _fetch_one(self, i: int) -> Any:
+        sample = self.dataset[int(i)]
+        if isinstance(sample, tuple):
+            return tuple(_convert(np.asarray(as_array(s)), self.output) for s in sample)
+        return _convert(np.asarray(as_array(sample)), self.output)
+
+    def __iter__(self) -> Iterator[Any]:
+        order = self.indices()
+        if self.batch_size is None:
+            for i in order:
+                yield self._fetch_one(int(i))
+            return
+        bs = self.batch_size
+        stop = len(order) - len(order) % bs if self.drop_last else len(order)
+        for start in range(0, stop, bs):
+            yield self._fetch(order[start:start + bs])
+
+    def state_dict(self) -> dict[str, Any]:
+        """The loader's random state (JSON-serialisable), for checkpoint and resume."""
+        return {"bit_generator": self.rng.bit_generator.state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore the random state saved by :meth:`state_dict`."""
+        self.rng.bit_generator.state = state["bit_generator"]
+
+    def __repr__(self) -> str:
+        return (
+            f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+            f"drop_last={self.drop_last}, output={self.output!r})"
+        )
+
+
+def train_val_test_split(
+    *arrays: Any,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int | np.random.Generator | None = 0,
+    shuffle: bool = True,
+) -> list[np.ndarray]:
+    """Split arrays of equal length into disjoint train, validation and test parts.
+
+    Returns ``[a_train, a_val, a_test, b_train, b_val, b_test, ...]`` (the order of
+    scikit-learn's ``train_test_split``). The same ``seed`` gives the same split; the
+    three parts together hold every row exactly once. ``fractions`` must be three
+    non-negative numbers summing to 1. Raises ValueError for bad fractions, arrays of
+    different lengths, or a split that leaves the training part empty.
+    """
+    if not arrays:
+        raise ValueError("train_val_test_split needs at least one array")
+    fr = [float(f) for f in fractions]
+    if len(fr) != 3 or any(f < 0 for f in fr) or abs(sum(fr) - 1.0) > 1e-9:
+        raise ValueError(
+            "train_val_test_split: fractions must be three non-negative numbers summing to 1 "
+            f"(train, val, test), got {tuple(fractions)}"
+        )
+    data = [np.asarray(as_array(a, "train_val_test_split")) for a in arrays]
+    n = data[0].shape[0] if data[0].ndim else 0
+    if any(a.ndim == 0 or a.shape[0] != n for a in data):
+        shapes = ", ".join(str(a.shape) for a in data)
+        raise ValueError(
+            f"train_val_test_split: arrays need the same first dimension, got {shapes}"
+        )
+    n_val = int(round(fr[1] * n))
+    n_test = int(round(fr[2] * n))
+    n_train = n - n_val - n_test
+    if n_train <= 0:
+        raise ValueError(
+            f"train_val_test_split: {n} samples with fractions {tuple(fractions)} leave no "
+            "training samples"
+        )
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    parts = (order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:])
+    return [a[p] for a in data for p in parts]
+
+
+class Standardizer:
+    """Scale features to zero mean and unit variance using *training* statistics.
+
+    ``fit`` on the training split only, then ``transform`` every split with the same
+    mean and standard deviation: the validation and test data never influence the
+    scaling (no leakage). Constant columns get a scale of 1 instead of 0.
+    ``columns`` restricts the scaling to some columns (e.g. leave one-hot columns alone).
+    """
+
+    def __init__(self, columns: Sequence[int] | None = None) -> None:
+        self.columns = None if columns is None else list(columns)
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    def fit(self, x: Any) -> Standardizer:
+        """Learn mean and standard deviation per column of ``x`` (shape (n,) or (n, d))."""
+        a = np.asarray(as_array(x, "Standardizer.fit"), dtype=float)
+        if a.ndim == 0 or a.shape[0] == 0:
+            raise ValueError(f"Standardizer.fit: needs at least one sample, got shape {a.shape}")
+        mean = a.mean(axis=0)
+        std = a.std(axis=0)
+        scale = np.where(std > 0, std, 1.0)
+        if self.columns is not None:
+            if a.ndim != 2:
+                raise ValueError(f"Standardizer: columns= needs 2-D data, got shape {a.shape}")
+            keep = np.ones(a.shape[1], dtype=bool)
+            keep[self.columns] = False
+            mean = np.where(keep, 0.0, mean)
+            scale = np.where(keep, 1.0, scale)
+        self.mean_, self.scale_ = mean, scale
+        return self
+
+    def _check(self, a: np.ndarray, op: str) -> None:
+        if self.mean_ is None or self.scale_ is None:
+            raise ValueError(f"Standardizer.{op}: call fit(train_data) first")
+        if a.shape[1:] != self.mean_.shape:
+            raise ValueError(
+                f"Standardizer.{op}: data of shape {a.shape} does not match the fitted "
+                f"feature shape {self.mean_.shape}"
+            )
+
+    def transform(self, x: Any) -> np.ndarray:
+        """Return ``(x - mean) / scale`` with the fitted statistics."""
+        a = np.asarray(as_array(x, "Standardizer.transform"), dtype=float)
+        self._check(a, "transform")
+        return (a - self.mean_) / self.scale_
+
+    def inverse_transform(self, z: Any) -> np.ndarray:
+        """Undo :meth:`transform`: ``z * scale + mean``."""
+        a = np.asarray(as_array(z, "Standardizer.inverse_transform"), dtype=float)
+        self._check(a, "inverse_transform")
+        return a * self.scale_ + self.mean_
+
+    def fit_transform(self, x: Any) -> np.ndarray:
+        """``fit(x)`` then ``transform(x)``; use on the training split only."""
+        return self.fit(x).transform(x)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The fitted statistics as arrays (for ``nn.save``)."""
+        if self.mean_ is None or self.scale_ is None:
+            raise ValueError("Standardizer.state_dict: not fitted")
+        return {"mean": self.mean_.copy(), "scale": self.scale_.copy()}
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """Restore statistics saved by :meth:`state_dict`."""
+        self.mean_ = np.asarray(state["mean"], dtype=float)
+        self.scale_ = np.asarray(state["scale"], dtype=float)
+
+
+def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float64) -> np.ndarray:
+    """Encode integer class labels (shape (n,)) as one-hot rows (shape (n, num_classes)).
+
+    ``num_classes`` defaults to ``max(labels) + 1``. Raises ValueError for negative labels,
+    labels >= num_classes or non-integer values.
+    """
+    a = np.asarray(as_array(labels, "one_hot"))
+    if a.size and not np.all(np.equal(np.mod(a, 1), 0)):
+        raise ValueError(f"one_hot: labels must be integers, got dtype {a.dtype} with fractions")
+    a = a.astype(np.int64)
+    k = int(a.max()) + 1 if num_classes is None and a.size else int(num_classes or 0)
+    if a.size and (a.min() < 0 or a.max() >= k):
+        raise ValueError(
+            f"one_hot: labels must lie in [0, {k}), got min {a.min()} and max {a.max()}"
+        )
+    out = np.zeros(a.shape + (k,), dtype=dtype)
+    if a.size:
+        np.put_along_axis(out, a[..., None], 1, axis=-1)
+    return out
