@@ -1,0 +1,3 @@
+"""autodiff: a small, readable automatic-differentiation engine (scalar Value, numpy Tensor)."""
+
+from .value import Value
