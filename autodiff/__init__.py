@@ -1,3 +1,45 @@
 """autodiff: a small, readable automatic-differentiation engine (scalar Value, numpy Tensor)."""
 
+from .creation import (
+    arange,
+    concatenate,
+    eye,
+    full,
+    maximum,
+    minimum,
+    ones,
+    ones_like,
+    pad,
+    rand,
+    randn,
+    split,
+    stack,
+    tensor,
+    uniform,
+    where,
+    zeros,
+    zeros_like,
+)
+from .engine import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
+from .functional import grad, hessian, hvp, jacobian, jvp, vjp
+from .op import Op, OpError
+from .tensor import Tensor
 from .value import Value
+
+__all__ = [
+    "AnomalyError", "Op", "OpError", "Tensor", "Value", "arange", "concatenate",
+    "detect_anomaly", "enable_grad", "eye", "full", "grad", "hessian", "hvp",
+    "is_anomaly_enabled", "is_grad_enabled", "jacobian", "jvp", "maximum", "minimum",
+    "no_grad", "ones", "ones_like", "pad", "rand", "randn", "set_detect_anomaly",
+    "set_grad_enabled", "split", "stack", "tensor", "uniform", "vjp", "where", "zeros",
+    "zeros_like",
+]

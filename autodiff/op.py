@@ -1,0 +1,127 @@
+"""Op: one differentiable operation, its forward beside its vector-Jacobian products.
+
+Built-in ops live in ``ops.py``; users define their own the same way::
+
+    import autodiff as ad
+
+    def square_vjp(g, out, x):           # g: upstream gradient, out: the result
+        return g * 2.0 * x               # written with Tensor ops: differentiable again
+
+    square = ad.Op("square", forward=lambda x: x * x, vjps=(square_vjp,))
+    y = square(ad.tensor([1.0, 2.0], requires_grad=True))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .tensor import Tensor
+
+__all__ = ["Op"]
+
+VJP = Callable[..., Any]
+
+
+class Op:
+    """A differentiable operation: ``forward`` on arrays, one VJP per positional input.
+
+    ``forward(*arrays, **kwargs) -> ndarray`` computes the result from the inputs'
+    arrays (non-Tensor inputs are passed through unchanged). ``vjps[i](g, out,
+    *inputs, **kwargs)`` returns the gradient for input ``i`` given the upstream
+    gradient ``g`` (a Tensor shaped like the result), the result ``out`` and the
+    original inputs (Tensors or constants); return None for "no gradient". Write
+    VJPs with Tensor operations so that they can be differentiated again. A
+    gradient whose shape is a broadcast of the input's is summed back by the
+    engine. For ops with any number of inputs pass ``vjps`` as one function
+    ``vjp(i, g, out, *inputs, **kwargs)`` and set ``variadic=True``.
+    ``differentiable=False`` marks ops whose result never requires grad
+    (comparisons). Calling the op on Tensors, numbers or arrays returns a Tensor.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "variadic", "differentiable", "__weakref__")
+
+    def __init__(self, name: str, forward: Callable[..., Any], vjps: Sequence[VJP] | VJP = (),
+                 *, variadic: bool = False, differentiable: bool = True) -> None:
+        if not callable(forward):
+            raise TypeError(f"Op {name!r}: forward must be callable, got {forward!r}")
+        if variadic and not callable(vjps):
+            raise TypeError(f"Op {name!r}: a variadic op takes one vjp(i, g, out, *inputs)")
+        if not variadic and differentiable and not all(callable(v) for v in vjps):  # type: ignore
+            raise TypeError(f"Op {name!r}: vjps must be a sequence of callables, one per input")
+        self.name = name
+        self.forward = forward
+        self.vjps = vjps if variadic else tuple(vjps)  # type: ignore[arg-type]
+        self.variadic = variadic
+        self.differentiable = differentiable
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+    def vjp(self, index: int, g: Tensor, out: Tensor, inputs: tuple, ctx: dict) -> Any:
+        """Gradient for input ``index``, given upstream ``g`` and the node ``out``."""
+        if self.variadic:
+            return self.vjps(index, g, out, *inputs, **ctx)  # type: ignore[operator]
+        if index >= len(self.vjps):
+            raise TypeError(f"Op {self.name!r} has no VJP for input {index}")
+        return self.vjps[index](g, out, *inputs, **ctx)
+
+    def __call__(self, *inputs: Any, **kwargs: Any) -> Tensor:
+        arrays = []
+        needs_grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs_grad = needs_grad or x.requires_grad
+            else:
+                arrays.append(x)
+        try:
+            out = self.forward(*arrays, **kwargs)
+        except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as error:
+            raise _op_error(self.name, arrays, kwargs, error) from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = Tensor.__new__(Tensor)
+        t.data = out
+        t.grad = None
+        t.name = ""
+        t._retain = False
+        if (needs_grad and self.differentiable and engine._grad_state.enabled
+                and out.dtype.kind in "fc"):
+            t.requires_grad = True
+            t._fn = self
+            t._inputs = inputs
+            t._ctx = kwargs or None
+            t._site = engine.creation_site() if engine.record_sites else None
+        else:
+            t.requires_grad = False
+            t._fn = None
+            t._inputs = ()
+            t._ctx = None
+            t._site = None
+        if engine._anomaly_enabled:
+            engine.anomaly_in_forward(self, inputs, out, t._site)
+        return t
+
+
+class OpError(ValueError):
+    """A bad input to an op: wrong shapes, a bad axis, a bad index."""
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        return f"shape {x.shape} {x.dtype}"
+    return type(x).__name__ if not isinstance(x, int | float) else repr(x)
+
+
+def _op_error(name: str, arrays: list, kwargs: dict, error: Exception) -> Exception:
+    if isinstance(error, OpError):
+        return error
+    described = ", ".join(_describe(a) for a in arrays)
+    options = "".join(f", {k}={v!r}" for k, v in kwargs.items()
+                      if k not in ("index",) and not isinstance(v, np.ndarray))
+    cls = TypeError if isinstance(error, TypeError) else OpError
+    return cls(f"{name}: invalid input ({described}{options}): {error}")

@@ -1,0 +1,455 @@
+"""Tensor: a node over a numpy array. Every operator delegates to an op of ``ops.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import engine
+
+__all__ = ["Tensor"]
+
+ArrayLike = Any
+
+
+def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
+    """Convert ``data`` to an ndarray: Python numbers and lists become float64."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        return data if dtype is None else data.astype(dtype, copy=False)
+    if isinstance(data, str | bytes) or data is None:
+        raise TypeError(f"Tensor: expected a number, a list of numbers or an ndarray, got {data!r}")
+    if dtype is None and not isinstance(data, np.generic | bool):
+        array = np.asarray(data)
+        if array.dtype.kind in "iuf":
+            return array.astype(np.float64, copy=False)
+        if array.dtype.kind not in "bc":
+            raise TypeError(
+                f"Tensor: expected numbers, got an array of dtype {array.dtype} from {data!r}"
+            )
+        return array
+    try:
+        return np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"Tensor: cannot convert {data!r} to an array: {error}") from None
+
+
+class Tensor:
+    """A numpy array that records the operations applied to it, for reverse-mode autodiff.
+
+    ``Tensor(data, requires_grad=False, name="")``: ``data`` is an ndarray (kept as
+    is, float32 stays float32) or numbers / nested lists (become float64). Only
+    floating-point tensors can require grad (TypeError otherwise). After
+    ``backward()``, ``.grad`` of each leaf that requires grad is a numpy array of
+    the leaf's shape and dtype; gradients accumulate across calls.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_fn", "_inputs", "_ctx", "_retain",
+                 "_site", "__weakref__")
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, name: str = "",
+                 dtype: Any = None) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.name = name
+        self._fn = None
+        self._inputs: tuple = ()
+        self._ctx = None
+        self._retain = False
+        self._site = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ basic properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``data``."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The numpy dtype of ``data``."""
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op."""
+        return self._fn is None
+
+    @property
+    def _prev(self) -> tuple[Tensor, ...]:
+        """The Tensor inputs of the op that made this node (empty for a leaf)."""
+        return tuple(x for x in self._inputs if isinstance(x, Tensor))
+
+    @property
+    def _op(self) -> str:
+        """The name of the op that made this node ('' for a leaf)."""
+        return self._fn.name if self._fn is not None else ""
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark this leaf as requiring grad (in place); raise TypeError for non-float dtypes."""
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"requires_grad: only floating-point tensors can require grad, got dtype "
+                f"{self.data.dtype}; convert with .astype(np.float64) first"
+            )
+        if self._fn is not None and not requires_grad:
+            raise ValueError("requires_grad_: cannot turn off grad on a non-leaf; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all() on .data"
+            )
+        return bool(self.data)
+
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = []
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.requires_grad:
+            extras.append(f"op={self._op!r}" if self._fn is not None else "requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return "Tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ------------------------------------------------------------------ conversions
+    def item(self) -> float:
+        """Return the single element as a Python number (ValueError if size != 1)."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor converts, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """Return ``data`` (shares memory)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        """Return ``data`` as nested Python lists."""
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """Return a new leaf sharing ``data`` that does not require grad."""
+        return Tensor(self.data)
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` on this non-leaf tensor after ``backward()``."""
+        if self._fn is not None:
+            self._retain = True
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (set ``.grad`` to None)."""
+        self.grad = None
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Backpropagate from this tensor; accumulate gradients into leaves' ``.grad``.
+
+        ``grad`` is the upstream gradient, of this tensor's shape; it may be left
+        out only for a one-element tensor. Raises ValueError for a tensor that does
+        not require grad, or a non-scalar without ``grad``, or a mis-shaped ``grad``.
+        """
+        if not self.requires_grad:
+            raise ValueError(
+                "backward: this tensor does not require grad (no input had requires_grad=True, "
+                "or it was computed under no_grad)"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: grad can be left out only for a one-element output, got shape "
+                    f"{self.shape}; pass grad= with that shape, or reduce first (e.g. .sum())"
+                )
+            root = np.ones(self.shape, dtype=self.dtype)
+        else:
+            root = np.array(_as_array(grad), dtype=self.dtype)
+            if root.shape != self.shape:
+                raise ValueError(
+                    f"backward: grad has shape {root.shape} but the tensor has shape {self.shape}"
+                )
+        engine.run_backward([self], [Tensor(root)])
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other: ArrayLike) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: ArrayLike) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: ArrayLike) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: ArrayLike) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: ArrayLike) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: ArrayLike) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: ArrayLike) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+        return ops.div(other, self)
+
+    def __pow__(self, other: ArrayLike) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: ArrayLike) -> Tensor:
+        return ops.pow(other, self)
+
+    def __matmul__(self, other: ArrayLike) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __lt__(self, other: ArrayLike) -> Tensor:
+        return ops.less(self, other)
+
+    def __le__(self, other: ArrayLike) -> Tensor:
+        return ops.less_equal(self, other)
+
+    def __gt__(self, other: ArrayLike) -> Tensor:
+        return ops.greater(self, other)
+
+    def __ge__(self, other: ArrayLike) -> Tensor:
+        return ops.greater_equal(self, other)
+
+    def __eq__(self, other: ArrayLike) -> Tensor:  # type: ignore[override]
+        return ops.equal(self, other)
+
+    def __ne__(self, other: ArrayLike) -> Tensor:  # type: ignore[override]
+        return ops.not_equal(self, other)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index=_plain_index(index))
+
+    def matmul(self, other: ArrayLike) -> Tensor:
+        """Matrix product with numpy's 1-D and batched semantics."""
+        return ops.matmul(self, other)
+
+    # ------------------------------------------------------------------ elementwise functions
+    def exp(self) -> Tensor:
+        """Elementwise e**x."""
+        return ops.exp(self)
+
+    def log(self) -> Tensor:
+        """Elementwise natural log (log(0) = -inf, log(<0) = nan)."""
+        return ops.log(self)
+
+    def log1p(self) -> Tensor:
+        """Elementwise log(1 + x), accurate near 0."""
+        return ops.log1p(self)
+
+    def expm1(self) -> Tensor:
+        """Elementwise exp(x) - 1, accurate near 0."""
+        return ops.expm1(self)
+
+    def sqrt(self) -> Tensor:
+        """Elementwise square root (its derivative at 0 is inf)."""
+        return ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        """Elementwise |x| (derivative 0 at 0)."""
+        return ops.abs(self)
+
+    def sin(self) -> Tensor:
+        """Elementwise sine."""
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        """Elementwise cosine."""
+        return ops.cos(self)
+
+    def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
+        return ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """Elementwise logistic function, stable for large |x|."""
+        return ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """Elementwise max(x, 0) (derivative 0 at 0)."""
+        return ops.relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """Elementwise x for x > 0, negative_slope * x otherwise."""
+        return ops.leaky_relu(self, negative_slope=negative_slope)
+
+    def softplus(self) -> Tensor:
+        """Elementwise log(1 + e**x), stable."""
+        return ops.softplus(self)
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """Clamp into [min, max]; the gradient is 1 inside and on the boundaries."""
+        return ops.clip(self, lo=min, hi=max)
+
+    clamp = clip
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Cast to ``dtype`` (gradients are cast back)."""
+        return ops.astype(self, dtype=np.dtype(dtype))
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (int, tuple, negative allowed; None = all)."""
+        return ops.sum(self, axis=_axis(axis), keepdims=keepdims)
+
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis``."""
+        return ops.mean(self, axis=_axis(axis), keepdims=keepdims)
+
+    def var(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
+            keepdims: bool = False) -> Tensor:
+        """Variance over ``axis`` with ``ddof`` delta degrees of freedom (numpy's default 0)."""
+        return ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
+            keepdims: bool = False) -> Tensor:
+        """Standard deviation over ``axis``."""
+        return ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims).sqrt()
+
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; tied maxima share the gradient evenly."""
+        return ops.amax(self, axis=_axis(axis), keepdims=keepdims)
+
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Minimum over ``axis``; tied minima share the gradient evenly."""
+        return ops.amin(self, axis=_axis(axis), keepdims=keepdims)
+
+    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Product over ``axis``."""
+        return ops.prod(self, axis=_axis(axis), keepdims=keepdims)
+
+    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """log(sum(exp(x))) over ``axis``, stable and safe with infinities."""
+        return ops.logsumexp(self, axis=_axis(axis), keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis``, stable."""
+        return ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - logsumexp(x) along ``axis``, stable."""
+        return ops.log_softmax(self, axis=axis)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """Same data, new shape (one entry may be -1)."""
+        if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
+            shape = tuple(shape[0])  # type: ignore[arg-type]
+        return ops.reshape(self, shape=tuple(int(s) for s in shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes ``start_dim..end_dim`` into one."""
+        nd = max(self.ndim, 1)
+        start, end = start_dim % nd, end_dim % nd
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
+        return self.reshape(shape)
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute axes (reverse them when none are given), like ndarray.transpose."""
+        if len(axes) == 1 and not isinstance(axes[0], int | np.integer):
+            axes = tuple(axes[0])  # type: ignore[arg-type]
+        return ops.transpose(self, axes=tuple(axes) if axes else None)
+
+    def permute(self, *axes: int) -> Tensor:
+        """Permute the axes into the given order."""
+        return self.transpose(*axes)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - numpy's name
+        """The tensor with its axes reversed."""
+        return ops.transpose(self, axes=None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """Interchange two axes."""
+        return ops.swapaxes(self, axis1=axis1, axis2=axis2)
+
+    def squeeze(self, axis: int | Sequence[int] | None = None) -> Tensor:
+        """Remove axes of length one (all of them, or those in ``axis``)."""
+        try:
+            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=_axis(axis)).shape
+        except ValueError as error:
+            raise ValueError(f"squeeze: cannot squeeze axis {axis} of shape {self.shape}: "
+                             f"only axes of length 1 can be removed") from error
+        return self.reshape(shape)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert an axis of length one at ``axis``."""
+        try:
+            shape = np.expand_dims(np.empty(self.shape, dtype=bool), axis).shape
+        except np.exceptions.AxisError as error:
+            raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {self.shape}; "
+                             f"valid: {-self.ndim - 1}..{self.ndim}") from error
+        return self.reshape(shape)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """Broadcast to ``shape`` (the gradient is summed back)."""
+        return ops.broadcast_to(self, shape=tuple(shape))
+
+    def sum_to(self, shape: Sequence[int]) -> Tensor:
+        """Sum broadcast axes away so the result has ``shape`` (the inverse of broadcast_to)."""
+        return ops.sum_to(self, shape=tuple(shape))
+
+
+def _axis(axis: Any) -> Any:
+    if axis is None or isinstance(axis, int | np.integer):
+        return None if axis is None else int(axis)
+    return tuple(int(a) for a in axis)
+
+
+def _plain_index(index: Any) -> Any:
+    """Replace Tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+from . import ops  # noqa: E402  (ops needs Tensor; Tensor's methods need ops at call time)
