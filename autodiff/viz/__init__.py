@@ -1,0 +1,175 @@
+"""Draw computation graphs of Values and Tensors with graphviz.
+
+``to_dot(root)`` returns DOT text and needs no graphviz binary; ``draw_dot(root)`` returns a
+``graphviz.Digraph`` (shown inline in Jupyter); ``render(root, "out/graph.svg")`` runs the
+``dot`` binary and writes SVG, PNG or PDF. From a shell::
+
+    python -m autodiff.viz examples/render_graph.py:neuron -o out/neuron.svg
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from .dot import DEFAULT_MAX_NODES, build_lines
+
+__all__ = ["to_dot", "draw_dot", "render", "DotNotFoundError", "GraphDrawing", "FORMATS",
+           "DEFAULT_MAX_NODES"]
+
+FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps", "json", "dot", "plain")
+
+INSTALL_HINT = (
+    "install graphviz, which provides it: 'sudo apt-get install graphviz' (Debian/Ubuntu), "
+    "'brew install graphviz' (macOS) or 'conda install -c conda-forge graphviz'; then check "
+    "that 'dot -V' works. to_dot() needs no binary and returns the DOT text."
+)
+
+
+class DotNotFoundError(graphviz.ExecutableNotFound):
+    """The graphviz ``dot`` binary could not be run (a RuntimeError saying how to install it)."""
+
+    def __init__(self, binary: str = "dot") -> None:
+        RuntimeError.__init__(self, f"cannot render: the graphviz executable {binary!r} was not "
+                                    f"found; {INSTALL_HINT}")
+
+
+class GraphDrawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose rendering says how to install graphviz when it is missing."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound as error:
+            if isinstance(error, DotNotFoundError):
+                raise
+            raise DotNotFoundError() from error
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound as error:
+            if isinstance(error, DotNotFoundError):
+                raise
+            raise DotNotFoundError() from error
+
+
+def _check_format(fmt: str, where: str) -> str:
+    fmt = str(fmt).lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"{where}: format must be one of {FORMATS}, got {fmt!r}")
+    return fmt
+
+
+def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdir: str = "LR",
+           show_data: bool = True, show_grad: bool = True,
+           max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
+           diagnosis: Any = None, title: str | None = None) -> str:
+    """The DOT source of the graph that produced ``root`` (no graphviz binary needed).
+
+    ``root``: a Value or Tensor (or a list of them, drawn together). Each Value is a record
+    ``{ label | data | grad }`` fed by an op node (micrograd's drawing); each Tensor a record
+    with name, shape and dtype, and data/grad summaries (the values when small). Leaves
+    that require grad (or are named in ``params`` / ``group_by_module``) are parameters,
+    drawn blue with a thick border; the output is drawn orange with a double border.
+
+    ``params``: dict name -> parameter, (name, parameter) pairs, or parameters: names drawn
+    on the records. ``group_by_module``: an ``nn.Module``; names come from its
+    ``named_parameters()`` and nodes are drawn inside nested clusters (network > layer >
+    neuron). ``rankdir``: "LR", "TB", "RL" or "BT". ``show_data`` / ``show_grad``: include
+    those fields. ``max_nodes``: past this many drawn nodes, module clusters become summary
+    boxes, chains of single-input ops fold, and the nodes farthest from the output are
+    hidden in one box, and the drawing says what it hid (None draws everything).
+    ``grad_flow``: colour records by |grad| (mean |grad| for tensors) on a log scale, with a
+    legend. ``diagnosis``: a report with ``.bad_nodes`` or ``.nodes`` (e.g. from
+    ``ad.diagnose``) or an iterable of nodes; those are drawn red. ``title``: a caption.
+
+    Raises TypeError for a root that is not a graph node or bad ``params``, ValueError for
+    a bad ``rankdir`` or ``max_nodes``.
+    """
+    lines = build_lines(root, params=params, group_by_module=group_by_module, rankdir=rankdir,
+                        show_data=show_data, show_grad=show_grad, max_nodes=max_nodes,
+                        grad_flow=grad_flow, diagnosis=diagnosis, title=title)
+    return "digraph autodiff {\n" + "".join(lines) + "}\n"
+
+
+def draw_dot(root: Any, *, format: str = "svg", params: Any = None, group_by_module: Any = None,
+             rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+             max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
+             diagnosis: Any = None, title: str | None = None) -> GraphDrawing:
+    """The graph of ``root`` as a ``graphviz.Digraph``; see ``to_dot`` for the options.
+
+    Shown inline in Jupyter; ``.render("out/graph")`` writes ``out/graph.<format>``.
+    ``.source`` equals ``to_dot(root, ...)``. Rendering raises ``DotNotFoundError`` (a
+    RuntimeError naming the install command) when the ``dot`` binary is missing.
+    """
+    fmt = _check_format(format, "draw_dot")
+    lines = build_lines(root, params=params, group_by_module=group_by_module, rankdir=rankdir,
+                        show_data=show_data, show_grad=show_grad, max_nodes=max_nodes,
+                        grad_flow=grad_flow, diagnosis=diagnosis, title=title, where="draw_dot")
+    return GraphDrawing(name="autodiff", format=fmt, body=lines)
+
+
+def _dot_binary(dot_binary: str | os.PathLike[str] | None) -> str:
+    binary = str(dot_binary) if dot_binary is not None else os.environ.get("AUTODIFF_DOT", "dot")
+    found = shutil.which(binary)
+    if found is None:
+        raise DotNotFoundError(binary)
+    return found
+
+
+def render(root: Any, path: str | os.PathLike[str], *, format: str | None = None,
+           dot_binary: str | os.PathLike[str] | None = None, **options: Any) -> Path:
+    """Draw ``root``'s graph into ``path`` with the graphviz ``dot`` binary; return the path.
+
+    The format comes from ``format`` or the file's suffix (``.svg``, ``.png``, ``.pdf``;
+    ``.dot``/``.gv`` write the DOT text without running graphviz); a path without a suffix
+    gets ``.svg``. ``options`` are those of ``to_dot``. The file is written atomically
+    (never half-written); parent folders are created. ``dot_binary`` (default: the
+    ``AUTODIFF_DOT`` environment variable, else ``dot`` on PATH) names the executable.
+
+    Raises DotNotFoundError (a RuntimeError with install instructions) when the binary is
+    missing, RuntimeError when it fails, ValueError for an unknown format.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    if format is None:
+        if suffix in ("gv", "dot"):
+            format = "dot-source"
+        elif suffix in FORMATS:
+            format = suffix
+        else:
+            format = "svg"
+            path = path.with_name(path.name + ".svg")
+    source = to_dot(root, **options)
+    if format == "dot-source":
+        data = source.encode("utf-8")
+    else:
+        fmt = _check_format(format, "render")
+        binary = _dot_binary(dot_binary)
+        try:
+            result = subprocess.run([binary, f"-T{fmt}"], input=source.encode("utf-8"),
+                                    capture_output=True, check=False)
+        except OSError as error:
+            raise DotNotFoundError(binary) from error
+        if result.returncode != 0:
+            raise RuntimeError(f"render: {binary} -T{fmt} failed with exit code "
+                               f"{result.returncode}: {result.stderr.decode(errors='replace')}")
+        data = result.stdout
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

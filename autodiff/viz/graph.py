@@ -1,0 +1,251 @@
+"""One iterative walk over Value and Tensor graphs, and what a drawing says about each node.
+
+A node is anything with ``_prev`` (its parents) and ``_op`` (the op that made it, ``""``
+for a leaf): ``autodiff.Value``, ``autodiff.Tensor`` and micrograd's ``Value`` all
+qualify. Nothing here recurses, so a chain of a million nodes is walked like a short one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Graph", "walk", "is_tensor", "value_fields", "tensor_fields", "op_label",
+           "grad_magnitude", "fmt_num"]
+
+
+class Graph:
+    """The nodes reachable from the roots, parents before children, with index-based edges.
+
+    ``nodes[i]`` is a graph node, ``parents[i]`` the positions of its parents in argument
+    order (repeated when an op uses one input twice), ``roots`` the positions of the roots.
+    """
+
+    __slots__ = ("nodes", "parents", "roots", "index")
+
+    def __init__(self, nodes: list[Any], parents: list[tuple[int, ...]], roots: list[int],
+                 index: dict[int, int]) -> None:
+        self.nodes = nodes
+        self.parents = parents
+        self.roots = roots
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def children_counts(self) -> list[int]:
+        """How many times each node is used as an input (its out-degree)."""
+        counts = [0] * len(self.nodes)
+        for ps in self.parents:
+            for p in ps:
+                counts[p] += 1
+        return counts
+
+
+def _check_node(node: Any, where: str) -> None:
+    if not (hasattr(node, "_prev") and hasattr(node, "_op") and hasattr(node, "data")):
+        raise TypeError(
+            f"{where}: expected a Value or Tensor (an object with _prev, _op and data), "
+            f"got {type(node).__name__}"
+        )
+
+
+def as_roots(root: Any, where: str) -> list[Any]:
+    """``root`` as a list of graph nodes: one node, or a list/tuple of nodes."""
+    roots = list(root) if isinstance(root, list | tuple) else [root]
+    if not roots:
+        raise ValueError(f"{where}: got an empty list of roots; pass a Value or a Tensor")
+    for r in roots:
+        _check_node(r, where)
+    return roots
+
+
+def walk(roots: Sequence[Any]) -> Graph:
+    """Every node reachable from ``roots`` through ``_prev``, parents first (iterative DFS).
+
+    Nodes are told apart by identity, so unhashable nodes work too. Runs in time linear
+    in the number of nodes and edges, with an explicit stack instead of recursion.
+    """
+    order: list[Any] = []
+    index: dict[int, int] = {}
+    prevs: list[tuple[Any, ...]] = []
+    on_stack: set[int] = set()
+    for root in roots:
+        if id(root) in index:
+            continue
+        prev = tuple(root._prev)
+        stack: list[tuple[Any, tuple[Any, ...], Any]] = [(root, prev, iter(prev))]
+        on_stack.add(id(root))
+        while stack:
+            node, node_prev, it = stack[-1]
+            for parent in it:
+                pid = id(parent)
+                if pid not in index and pid not in on_stack:
+                    on_stack.add(pid)
+                    parent_prev = tuple(parent._prev)
+                    stack.append((parent, parent_prev, iter(parent_prev)))
+                    break
+            else:
+                stack.pop()
+                on_stack.discard(id(node))
+                index[id(node)] = len(order)
+                order.append(node)
+                prevs.append(node_prev)
+    parents = [tuple(index[id(p)] for p in prev) for prev in prevs]
+    return Graph(order, parents, [index[id(r)] for r in roots], index)
+
+
+def is_tensor(node: Any) -> bool:
+    """True for array nodes (Tensor), False for scalar nodes (Value)."""
+    return isinstance(node.data, np.ndarray)
+
+
+def fmt_num(x: float) -> str:
+    """A number as micrograd prints it (``%.4f``), or ``%.3e`` when very large or small."""
+    x = float(x)
+    if x != x or x in (math.inf, -math.inf):
+        return str(x)
+    if x == 0.0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.4f}"
+    return f"{x:.3e}"
+
+
+def _summary(arr: Any, small: int = 4) -> str:
+    """The values of a small array, or ``mean / min / max`` of a larger one."""
+    if arr is None:
+        return "none"
+    a = np.asarray(arr)
+    if a.size == 0:
+        return "[]"
+    if a.dtype.kind not in "fiub":
+        return f"<{a.dtype}>"
+    if a.size <= small:
+        if a.ndim == 0:
+            return fmt_num(a.item())
+        return "[" + ", ".join(fmt_num(v) for v in a.reshape(-1).tolist()) + "]"
+    f = a.astype(np.float64, copy=False)
+    with np.errstate(all="ignore"):
+        return f"mean {fmt_num(f.mean())}, min {fmt_num(f.min())}, max {fmt_num(f.max())}"
+
+
+def value_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> list[str]:
+    """Record fields of a scalar node: ``[label] | data x | grad g`` (micrograd's layout)."""
+    fields = [name] if name else []
+    if show_data:
+        fields.append(f"data {fmt_num(node.data)}")
+    if show_grad:
+        grad = getattr(node, "grad", None)
+        fields.append("grad none" if grad is None else f"grad {fmt_num(grad)}")
+    return fields
+
+
+def tensor_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> list[str]:
+    """Record fields of an array node: name, shape and dtype, data and grad summaries."""
+    data = node.data
+    fields = [name] if name else []
+    fields.append(f"{tuple(data.shape)} {data.dtype}")
+    if show_data:
+        fields.append("data " + _summary(data))
+    if show_grad:
+        fields.append("grad " + _summary(getattr(node, "grad", None)))
+    return fields
+
+
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "truediv": "/", "pow": "**",
+            "neg": "neg", "rsub": "-", "rdiv": "/", "rtruediv": "/"}
+
+
+def _short(x: Any) -> str:
+    if isinstance(x, bool | int | np.integer):
+        return str(int(x))
+    if isinstance(x, float | np.floating):
+        return f"{float(x):g}"
+    if isinstance(x, np.ndarray):
+        return f"{x.item():g}" if x.size == 1 else f"array{tuple(x.shape)}"
+    text = repr(x)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def op_label(node: Any) -> str:
+    """The op's name (arithmetic as symbols), with constant operands and keyword arguments.
+
+    ``x * 2`` on Tensors reads ``* 2``; ``t.sum(axis=1)`` reads ``sum`` over ``axis=1``.
+    """
+    op = str(node._op)
+    label = _SYMBOLS.get(op, op)
+    inputs = getattr(node, "_inputs", None)
+    if inputs:
+        consts = [_short(x) for x in inputs if not hasattr(x, "_prev")]
+        if consts and len(consts) <= 3:
+            label += " " + ", ".join(consts)
+    ctx = getattr(node, "_ctx", None)
+    if isinstance(ctx, dict) and ctx:
+        label += "\n" + ", ".join(f"{k}={_short(v)}" for k, v in ctx.items())
+    return label
+
+
+def grad_magnitude(node: Any) -> float | None:
+    """|grad| of a scalar node, mean |grad| of an array node; None when it has no grad."""
+    grad = getattr(node, "grad", None)
+    if grad is None:
+        return None
+    if isinstance(grad, np.ndarray):
+        if grad.size == 0:
+            return None
+        with np.errstate(all="ignore"):
+            return float(np.mean(np.abs(grad.astype(np.float64, copy=False))))
+    try:
+        return abs(float(grad))
+    except (TypeError, ValueError):
+        return None
+
+
+def node_name(node: Any) -> str:
+    """The user's name for a node: ``label`` of a Value, ``name`` of a Tensor."""
+    name = getattr(node, "label", None) or getattr(node, "name", None)
+    return name if isinstance(name, str) else ""
+
+
+def flagged_ids(diagnosis: Any) -> dict[int, str]:
+    """The nodes a diagnosis flags, as ``id(node) -> reason``.
+
+    Accepts an object with ``bad_nodes``, ``nodes`` or ``node`` (read in that order), or an
+    iterable of nodes. An entry may be a node, an object with ``.node`` (and optionally
+    ``.reason`` or ``.message``), or a ``(node, reason)`` pair.
+    """
+    if diagnosis is None:
+        return {}
+    entries: Any = None
+    for attr in ("bad_nodes", "nodes"):
+        if hasattr(diagnosis, attr):
+            entries = getattr(diagnosis, attr)
+            break
+    else:
+        if hasattr(diagnosis, "node") and not hasattr(diagnosis, "_prev"):
+            entries = [diagnosis]
+        elif hasattr(diagnosis, "_prev"):
+            entries = [diagnosis]
+        else:
+            entries = diagnosis
+    if entries is None:
+        return {}
+    if not isinstance(entries, Iterable):
+        raise TypeError(
+            f"draw_dot(diagnosis=...): expected a report with .bad_nodes or .nodes, or an "
+            f"iterable of nodes, got {type(diagnosis).__name__}"
+        )
+    out: dict[int, str] = {}
+    for entry in entries:
+        reason = ""
+        if isinstance(entry, tuple) and len(entry) == 2 and hasattr(entry[0], "_prev"):
+            entry, reason = entry[0], str(entry[1])
+        elif not hasattr(entry, "_prev") and hasattr(entry, "node"):
+            reason = str(getattr(entry, "reason", "") or getattr(entry, "message", "") or "")
+            entry = entry.node
+        if entry is None:
+            continue
+        out[id(entry)] = reason or "flagged by the diagnosis"
+    return out
