@@ -1,6 +1,33 @@
 """nn: neural networks on top of the autodiff engine."""
 
-from . import data, datasets, metrics
+from . import data, datasets, functional, init, metrics
+from .conv import Conv2d, MaxPool2d
+from .io import CheckpointError, load, save
+from .layers import (
+    BatchNorm1d,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .module import Module
 from .scalar import MLP, Layer, Neuron
 from .training import EarlyStopping, History, evaluate, fit

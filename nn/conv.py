@@ -1,0 +1,244 @@
+"""2-D convolution and max pooling, vectorized with im2col (no Python loop over pixels).
+
+``conv2d`` pads the input, gathers every receptive field with one integer-array index
+(im2col: the engine's ``getitem`` VJP scatters the gradient back, accumulating where
+windows overlap), and multiplies by the flattened kernels: one matrix product.
+``max_pool2d`` finds each window's first maximal element with numpy, then gathers exactly
+those input elements, so the gradient reaches only the chosen element (PyTorch's rule).
+Shapes follow PyTorch: input (N, C, H, W) or unbatched (C, H, W), weight
+(out_channels, in_channels, kH, kW), output size
+``floor((H + 2*padding - dilation*(kH - 1) - 1) / stride) + 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autodiff as ad
+
+from . import init
+from .module import Module
+
+__all__ = ["conv2d", "max_pool2d", "im2col_indices", "Conv2d", "MaxPool2d"]
+
+IntPair = int | tuple[int, int]
+
+
+def _pair(value: Any, name: str, where: str, minimum: int) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if (len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                              for v in pair) or min(pair) < minimum):
+        raise ValueError(
+            f"{where}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(pair[0]), int(pair[1])
+
+
+def _out_size(size: int, k: int, s: int, lo: int, hi: int, d: int) -> int:
+    return (size + lo + hi - d * (k - 1) - 1) // s + 1
+
+
+def im2col_indices(hp: int, wp: int, kernel: tuple[int, int], stride: tuple[int, int],
+                   dilation: tuple[int, int]) -> tuple[np.ndarray, int, int]:
+    """Flat indices into an (hp, wp) plane of every receptive field.
+
+    Returns ``(idx, out_h, out_w)`` with ``idx`` of shape (kH*kW, out_h*out_w):
+    ``idx[k, l]`` is the flat position of kernel element k (row-major over (kH, kW))
+    in output window l (row-major over (out_h, out_w)).
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    oh = (hp - dh * (kh - 1) - 1) // sh + 1
+    ow = (wp - dw * (kw - 1) - 1) // sw + 1
+    rows = (np.arange(kh) * dh)[:, None, None, None] + (np.arange(oh) * sh)[None, None, :, None]
+    cols = (np.arange(kw) * dw)[None, :, None, None] + (np.arange(ow) * sw)[None, None, None, :]
+    idx = (rows * wp + cols).reshape(kh * kw, oh * ow)
+    return idx, oh, ow
+
+
+def _check_image(x: ad.Tensor, where: str, channels: int | None,
+                 channel_name: str) -> tuple[ad.Tensor, bool]:
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"{where}: expected input of shape (N, C, H, W) or (C, H, W), got {x.shape}"
+        )
+    unbatched = x.ndim == 3
+    if unbatched:
+        x = x.reshape(1, *x.shape)
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(
+            f"{where}: input has {x.shape[1]} channels (shape {x.shape}) but {channel_name}="
+            f"{channels}; expected input of shape (N, {channels}, H, W)"
+        )
+    return x, unbatched
+
+
+def _padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int],
+             dilation: tuple[int, int], where: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) from an int, a pair, 'valid' or 'same'."""
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{where}: padding='same' needs stride=1, got stride={stride}")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return (total[0] // 2, total[0] - total[0] // 2), (total[1] // 2, total[1] - total[1] // 2)
+    ph, pw = _pair(padding, "padding", where, 0)
+    return (ph, ph), (pw, pw)
+
+
+def conv2d(x: ad.Tensor, weight: ad.Tensor, bias: ad.Tensor | None = None,
+           stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1) -> ad.Tensor:
+    """2-D cross-correlation (PyTorch's conv2d) of ``x`` with ``weight``, plus ``bias``.
+
+    x: (N, C_in, H, W) or (C_in, H, W); weight: (C_out, C_in, kH, kW); bias: (C_out,).
+    ``padding`` is an int, a pair, 'valid' or 'same' (zeros). Returns (N, C_out, H_out, W_out)
+    (or (C_out, H_out, W_out) for unbatched input). Raises ValueError for mismatched
+    channels, bad hyperparameters, or a kernel larger than the padded input.
+    """
+    from .functional import as_tensor
+
+    where = "conv2d"
+    x = as_tensor(x, where)
+    weight = as_tensor(weight, where)
+    if weight.ndim != 4:
+        raise ValueError(f"{where}: weight must have shape (C_out, C_in, kH, kW), got "
+                         f"{weight.shape}")
+    c_out, c_in, kh, kw = weight.shape
+    x, unbatched = _check_image(x, where, c_in, "in_channels")
+    stride_ = _pair(stride, "stride", where, 1)
+    dilation_ = _pair(dilation, "dilation", where, 1)
+    (pt, pb), (pl, pr) = _padding(padding, (kh, kw), stride_, dilation_, where)
+    n, _, h, w = x.shape
+    hp, wp = h + pt + pb, w + pl + pr
+    if hp < dilation_[0] * (kh - 1) + 1 or wp < dilation_[1] * (kw - 1) + 1:
+        raise ValueError(
+            f"{where}: kernel {(kh, kw)} (dilation {dilation_}) is larger than the padded "
+            f"input {(hp, wp)} of input shape {x.shape}"
+        )
+    if bias is not None and tuple(bias.shape) != (c_out,):
+        raise ValueError(f"{where}: bias must have shape ({c_out},), got {bias.shape}")
+    if pt or pb or pl or pr:
+        x = ad.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    idx, oh, ow = im2col_indices(hp, wp, (kh, kw), stride_, dilation_)
+    cols = x.reshape(n, c_in, hp * wp)[:, :, idx]                 # (N, C_in, K, L)
+    cols = cols.transpose(0, 3, 1, 2).reshape(n * oh * ow, c_in * kh * kw)
+    out = cols @ weight.reshape(c_out, c_in * kh * kw).T          # (N*L, C_out)
+    if bias is not None:
+        out = out + bias
+    out = out.reshape(n, oh, ow, c_out).transpose(0, 3, 1, 2)
+    return out.reshape(c_out, oh, ow) if unbatched else out
+
+
+def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, dilation: IntPair = 1) -> ad.Tensor:
+    """Maximum over each kernel_size window (stride defaults to kernel_size).
+
+    x: (N, C, H, W) or (C, H, W); padding counts as -inf and may be at most half the kernel.
+    The gradient goes to the first maximal element of each window; a NaN wins the window.
+    Raises ValueError for bad hyperparameters or a window larger than the padded input.
+    """
+    from .functional import as_tensor
+
+    where = "max_pool2d"
+    x = as_tensor(x, where)
+    kernel = _pair(kernel_size, "kernel_size", where, 1)
+    stride_ = kernel if stride is None else _pair(stride, "stride", where, 1)
+    dilation_ = _pair(dilation, "dilation", where, 1)
+    ph, pw = _pair(padding, "padding", where, 0)
+    if ph > kernel[0] // 2 or pw > kernel[1] // 2:
+        raise ValueError(f"{where}: padding {(ph, pw)} must be at most half of kernel_size "
+                         f"{kernel}")
+    x, unbatched = _check_image(x, where, None, "")
+    n, c, h, w = x.shape
+    hp, wp = h + 2 * ph, w + 2 * pw
+    if hp < dilation_[0] * (kernel[0] - 1) + 1 or wp < dilation_[1] * (kernel[1] - 1) + 1:
+        raise ValueError(f"{where}: kernel_size {kernel} is larger than the padded input "
+                         f"{(hp, wp)} of input shape {x.shape}")
+    idx, oh, ow = im2col_indices(hp, wp, kernel, stride_, dilation_)
+    xp = np.pad(x.data, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    windows = xp.reshape(n, c, hp * wp)[:, :, idx]                # (N, C, K, L)
+    best = np.argmax(windows, axis=2)                              # first max (NaN wins)
+    flat_p = idx[best, np.arange(oh * ow)]                         # (N, C, L) in padded plane
+    flat = (flat_p // wp - ph) * w + (flat_p % wp - pw)            # in the unpadded plane
+    rows = np.arange(n * c)[:, None]
+    out = x.reshape(n * c, h * w)[rows, flat.reshape(n * c, oh * ow)]
+    out = out.reshape(n, c, oh, ow)
+    return out.reshape(c, oh, ow) if unbatched else out
+
+
+class Conv2d(Module):
+    """2-D convolution layer with learnable ``weight`` (C_out, C_in, kH, kW) and ``bias``.
+
+    Defaults follow PyTorch: weight ~ kaiming_uniform(a=sqrt(5)), i.e. U(-b, b) with
+    b = 1/sqrt(C_in*kH*kW), and bias ~ U(-b, b). ``rng`` (Generator, seed or None) seeds
+    the initial values.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
+                 stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1,
+                 bias: bool = True, rng: np.random.Generator | int | None = None) -> None:
+        super().__init__()
+        where = "Conv2d"
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{where}: {name} must be a positive int, got {v!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", where, 1)
+        self.stride = _pair(stride, "stride", where, 1)
+        self.dilation = _pair(dilation, "dilation", where, 1)
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"{where}: padding must be an int, a pair, 'valid' or 'same', "
+                                 f"got {padding!r}")
+            _padding(padding, self.kernel_size, self.stride, self.dilation, where)
+            self.padding: Any = padding
+        else:
+            self.padding = _pair(padding, "padding", where, 0)
+        gen = init.get_rng(rng)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
+                                requires_grad=True, name="weight")
+        if bias:
+            bound = 1.0 / math.sqrt(init.calculate_fan_in_and_fan_out(shape)[0])
+            self.bias = ad.Tensor(init.uniform((self.out_channels,), -bound, bound, gen),
+                                  requires_grad=True, name="bias")
+        else:
+            self.bias = None
+
+    def forward(self, x: ad.Tensor) -> ad.Tensor:
+        """Convolve (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
+        if getattr(x, "ndim", None) in (3, 4) and x.shape[-3] != self.in_channels:
+            raise ValueError(
+                f"Conv2d: input has {x.shape[-3]} channels (shape {x.shape}) but in_channels="
+                f"{self.in_channels}; expected (N, {self.in_channels}, H, W)"
+            )
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        """Hyperparameters shown in the repr tree."""
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+
+
+class MaxPool2d(Module):
+    """Max pooling over kernel_size windows (stride defaults to kernel_size); no parameters."""
+
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
+                 padding: IntPair = 0, dilation: IntPair = 1) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride",
+                                                                    "MaxPool2d", 1)
+        self.padding = _pair(padding, "padding", "MaxPool2d", 0)
+        self.dilation = _pair(dilation, "dilation", "MaxPool2d", 1)
+
+    def forward(self, x: ad.Tensor) -> ad.Tensor:
+        """Pool (N, C, H, W) -> (N, C, H_out, W_out)."""
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        """Hyperparameters shown in the repr tree."""
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
