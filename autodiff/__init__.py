@@ -31,6 +31,7 @@ from .engine import (
     set_grad_enabled,
 )
 from .functional import grad, hessian, hvp, jacobian, jvp, vjp
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .op import Op, OpError
 from .tensor import Tensor
 from .value import Value
