@@ -126,8 +126,8 @@ def _group_label(group: Group, graph: Graph, tree: ModuleTree | None, is_param: 
         names = [op_label(graph.nodes[i]).split("\n")[0] for i in members if has_op[i]]
         if len(names) > 4:
             names = names[:2] + ["..."] + names[-1:]
-        return " -> ".join(names) + f"\n({ops:,} ops folded)"
-    return f"{len(members):,} more nodes hidden\n{ops:,} ops, {counts}"
+        return " -> ".join(names) + f"\nfolded chain of {ops:,} ops\n({len(members):,} nodes)"
+    return f"hidden, farthest from the output:\n{ops:,} ops, {counts}\n({len(members):,} nodes)"
 
 
 def build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,

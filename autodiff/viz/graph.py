@@ -159,7 +159,9 @@ _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "truediv": "/", "pow
 
 
 def _short(x: Any) -> str:
-    if isinstance(x, bool | int | np.integer):
+    if isinstance(x, bool | np.bool_):
+        return str(bool(x))
+    if isinstance(x, int | np.integer):
         return str(int(x))
     if isinstance(x, float | np.floating):
         return f"{float(x):g}"
@@ -183,7 +185,9 @@ def op_label(node: Any) -> str:
             label += " " + ", ".join(consts)
     ctx = getattr(node, "_ctx", None)
     if isinstance(ctx, dict) and ctx:
-        label += "\n" + ", ".join(f"{k}={_short(v)}" for k, v in ctx.items())
+        shown = [f"{k}={_short(v)}" for k, v in ctx.items() if v is not None and v is not False]
+        if shown:
+            label += "\n" + ", ".join(shown)
     return label
 
 
