@@ -131,6 +131,14 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's nam
         _anomaly_enabled, record_sites = self._previous
 
 
+class _BackwardState(threading.local):
+    """Per-thread: is a backward pass with anomaly detection running?"""
+
+    active = False
+
+
+_in_backward = _BackwardState()
+
 _PACKAGE_DIRS = tuple(
     os.path.dirname(os.path.abspath(p)) + os.sep
     for p in (__file__, os.path.join(os.path.dirname(__file__), "..", "nn", "__init__.py"))
@@ -149,7 +157,7 @@ def creation_site() -> str:
 
 
 def _summary(value: Any) -> str:
-    data = getattr(value, "data", value)
+    data = value if isinstance(value, np.ndarray) else getattr(value, "data", value)
     if isinstance(data, np.ndarray):
         if data.size == 0:
             return f"shape {data.shape} (empty)"
@@ -157,13 +165,20 @@ def _summary(value: Any) -> str:
         n_bad = int(data.size - finite.sum())
         shown = data[finite] if n_bad else data
         rng = f"min {shown.min():.4g}, max {shown.max():.4g}" if shown.size else "no finite values"
-        bad = f", {n_bad} non-finite" if n_bad else ""
+        n_nan = int(np.isnan(data).sum()) if n_bad else 0
+        bad = f", {n_nan} NaN, {n_bad - n_nan} inf" if n_bad else ""
         return f"shape {data.shape} {data.dtype}: {rng}{bad}"
     return repr(data)
 
 
 def anomaly_in_forward(fn: Any, inputs: Sequence[Any], out: np.ndarray, site: str | None) -> None:
-    """Raise AnomalyError if ``out`` (the forward result of ``fn``) holds NaN or inf."""
+    """Raise AnomalyError if ``out`` (the forward result of ``fn``) holds NaN or inf.
+
+    Ops run inside a VJP are not checked (a VJP may mask an intermediate inf, as pow's
+    does for log(0)); the backward pass checks each VJP's result instead.
+    """
+    if _in_backward.active:
+        return
     if out.dtype.kind in "fc" and not np.isfinite(out).all():
         described = "; ".join(f"input {i}: {_summary(x)}" for i, x in enumerate(inputs))
         raise AnomalyError(
@@ -181,6 +196,42 @@ def _anomaly_in_backward(node: Any, index: int, grad: Any) -> None:
             f"returned NaN or inf (gradient {_summary(data)}); {described}; "
             f"node created at {node._site or '<unknown>'}"
         )
+
+
+def _describe_value(v: Any) -> str:
+    parents = ", ".join(f"input {i}: {p.data!r}" for i, p in enumerate(v._prev))
+    label = f" (label {v.label!r})" if v.label else ""
+    return f"op '{v._op}'{label}; {parents or 'no inputs'}"
+
+
+def value_backward_checked(root: Any, topo: list[Any]) -> None:
+    """``Value.backward`` under anomaly mode: the same pass, checking every step.
+
+    ``topo`` holds the interior nodes, parents first (as ``value._topological_order``
+    returns them, grads reset). Raises AnomalyError at the first node whose forward
+    result is NaN or inf, before any gradient is written; then, during the pass, at
+    the first local gradient contribution that is NaN or inf (leaves keep what was
+    accumulated before it). A Value records no creation site, so the op, its label
+    and its inputs' values identify it.
+    """
+    for v in topo:  # parents before children: the first non-finite result is the origin
+        if not np.isfinite(v.data):
+            raise AnomalyError(f"anomaly in forward: Value op produced {v.data!r}: "
+                               f"{_describe_value(v)}")
+    root.grad += 1.0
+    for v in reversed(topo):
+        g = v.grad
+        for index, (parent, d) in enumerate(((v._a, v._da), (v._b, v._db))):
+            if parent is None:
+                continue
+            contribution = d * g
+            if not np.isfinite(contribution):
+                raise AnomalyError(
+                    f"anomaly in backward: the gradient of Value op '{v._op}' for input "
+                    f"{index} is {contribution!r} (local derivative {d!r} times upstream "
+                    f"gradient {g!r}); {_describe_value(v)}"
+                )
+            parent.grad += contribution
 
 
 # ----------------------------------------------------------------------------- graph walk
@@ -261,6 +312,8 @@ def run_backward(
     anomaly = _anomaly_enabled
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    previous_check = _in_backward.active
+    _in_backward.active = anomaly
     try:
         for node in reversed(order):
             g = pending.pop(id(node), None)
@@ -291,6 +344,7 @@ def run_backward(
                 pending[id(x)] = gx if previous is None else previous + gx
     finally:
         _grad_state.enabled = previous_mode
+        _in_backward.active = previous_check
     return results if targets is not None else None
 
 

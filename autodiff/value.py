@@ -27,6 +27,8 @@ import math
 import numbers
 from collections.abc import Iterator
 
+from . import engine as _engine
+
 __all__ = ["Value"]
 
 _INF = math.inf
@@ -344,6 +346,9 @@ class Value:
         nodes are reset and then hold this call's gradient. Iterative: any depth works.
         """
         topo = _topological_order(self)
+        if _engine._anomaly_enabled:  # checked copy of the loop below (ad.detect_anomaly)
+            _engine.value_backward_checked(self, topo)
+            return
         self.grad += 1.0
         for v in reversed(topo):
             g = v.grad
