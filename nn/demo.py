@@ -25,6 +25,7 @@ import numpy as np
 
 import autodiff as ad
 import nn
+import nn.optim
 from nn.data import DataLoader, Standardizer, TensorDataset, train_val_test_split
 from nn.datasets import HousePrices, house_prices
 from nn.demo_report import graphs, parameter_table, write_report

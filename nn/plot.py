@@ -143,7 +143,7 @@ def decision_boundary(
     mapping an (m, 2) array to scores (m, k), or to one logit or probability (m,) / (m, 1)
     for two classes. ``X`` has shape (n, 2), ``y`` holds labels (n,). Returns ``path``.
     """
-    from .training import predict
+    from .evaluation import predict
 
     pts = np.asarray(as_array(X), dtype=float)
     labels = np.asarray(as_array(y)).reshape(-1)

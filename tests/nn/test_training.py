@@ -225,3 +225,42 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="monitors"):
         fit(model, mse, opt, tr, epochs=1, progress=False,
             early_stopping=EarlyStopping(monitor="val_accuracy"))
+
+
+def test_real_optimizers_first_order_lbfgs_and_levenberg_marquardt() -> None:
+    import nn.optim as optim
+
+    results = {}
+    for name in ("SGD", "LBFGS", "LevenbergMarquardt"):
+        model = Affine(3)
+        tr, va = _loaders(bs=48)  # full batch
+        params = model.parameters()
+        if name == "SGD":
+            opt = optim.SGD(params, lr=0.1)
+        elif name == "LBFGS":
+            opt = optim.LBFGS(params, max_iter=10)
+        else:  # fit hands it a residual closure on every step
+            opt = optim.LevenbergMarquardt(params, lambda: None, max_iter=5)
+        hist = fit(model, mse, opt, tr, va, epochs=3, progress=False)
+        results[name] = hist.val_loss[-1]
+    # an exact linear least-squares problem: the curvature methods solve it in a few steps
+    assert results["LBFGS"] < 1e-8 and results["LevenbergMarquardt"] < 1e-8
+    assert results["SGD"] > results["LBFGS"]
+
+
+def test_resume_with_adam_state(tmp_path: Any) -> None:
+    import nn.optim as optim
+
+    def run(epochs: int, resume: bool) -> Affine:
+        model = Affine(3, seed=1)
+        tr, va = _loaders(seed=3, bs=8)
+        fit(model, mse, optim.Adam(model.parameters(), lr=0.01), tr, va, epochs=epochs,
+            checkpoint_path=tmp_path / "adam.npz", checkpoint_every=3, resume=resume,
+            progress=False)
+        return model
+
+    run(3, False)
+    resumed = run(6, True)
+    (tmp_path / "adam.npz").unlink()
+    straight = run(6, False)
+    np.testing.assert_array_equal(resumed.w.data, straight.w.data)
