@@ -38,8 +38,8 @@ class ModuleTree:
         seen = {id(model)}
         while stack:
             path, module = stack.pop()
-            children = list(module.named_children())
-            for name, child in reversed(children):
+            found: list[tuple[str, Any]] = []
+            for name, child in module.named_children():
                 if id(child) in seen:
                     continue
                 seen.add(id(child))
@@ -48,7 +48,8 @@ class ModuleTree:
                 self.short[child_path] = str(name)
                 self.parent[child_path] = path
                 self.depth[child_path] = self.depth[path] + 1
-                stack.append((child_path, child))
+                found.append((child_path, child))
+            stack.extend(reversed(found))
         self.params: list[tuple[str, Any]] = list(model.named_parameters())
         self.param_owner: dict[int, str] = {}
         for name, p in self.params:
