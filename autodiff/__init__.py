@@ -20,6 +20,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .diagnose import diagnose
 from .engine import (
     AnomalyError,
     detect_anomaly,

@@ -1,0 +1,313 @@
+"""Locate a gradient bug: check every node's backward against its own forward.
+
+``gradcheck`` says *whether* a function's gradient is wrong; ``diagnose`` says *where*. It runs
+``f`` once with creation sites recorded, walks the graph of the output in topological order
+(inputs before outputs) and, at every node, compares the vector-Jacobian products its op's
+backward computes (through the engine, for a random cotangent) with central differences of
+that op's own ``forward`` re-run on perturbed float64 copies of the node's inputs. A node whose
+backward disagrees is wrong *locally*, whatever its neighbours do, so the first flagged node is
+the bug. Non-differentiable points (one-sided differences disagree) and ops whose forward cannot
+be re-run identically (random ones) are skipped and counted.
+
+Value graphs are checked too (see :mod:`autodiff.diagnose_value`): each node's recorded local
+partials are compared, through the chain rule, with central differences of the whole function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .gradcheck_report import fmt_index, fmt_shape, pattern_hints
+from .gradcheck_slots import is_tensor, is_value
+
+__all__ = ["DiagnoseReport", "Finding", "diagnose"]
+
+
+@dataclass
+class Finding:
+    """One node whose backward disagrees with central differences of its forward."""
+
+    node: Any
+    position: int  # index in topological order
+    op: str
+    input_index: int  # which input's gradient is wrong (-1: the node as a whole)
+    out_shape: tuple[int, ...]
+    in_shapes: list[tuple[int, ...]]
+    name: str
+    site: str | None
+    reason: str  # one line, shown next to the node in a rendered graph
+    details: list[str] = field(default_factory=list)
+    kind: str = "Tensor"
+
+    def describe(self, n_nodes: int) -> list[str]:
+        """Lines describing the node and the mismatch."""
+        name = f" '{self.name}'" if self.name else ""
+        head = f"node #{self.position} of {n_nodes} in topological order: op '{self.op}'{name}"
+        if self.kind == "Value":
+            return [f"{head} (a Value with {len(self.in_shapes)} parent(s))",
+                    f"  {self.reason}", *(f"  {d}" for d in self.details)]
+        ins = ", ".join(fmt_shape(s) for s in self.in_shapes)
+        lines = [
+            f"{head}, inputs {ins} -> output {fmt_shape(self.out_shape)}",
+            f"  created at {self.site or '<site not recorded>'}",
+            f"  {self.reason}",
+        ]
+        return lines + [f"  {d}" for d in self.details]
+
+
+@dataclass
+class DiagnoseReport:
+    """Outcome of :func:`diagnose`; ``print(report)`` explains it.
+
+    ``ok``: no node disagrees. ``bad_nodes``: the flagged graph nodes, first one first (what
+    ``draw_dot(..., diagnosis=report)`` colours red). ``findings``: details per flagged node.
+    ``root``: the output of ``f`` that was walked. ``n_nodes``/``n_checked``: op nodes in the
+    graph / checked; ``skipped``: why the others were not.
+    """
+
+    ok: bool
+    findings: list[Finding]
+    n_nodes: int
+    n_checked: int
+    skipped: list[str]
+    root: Any
+    atol: float
+    rtol: float
+    eps: float
+    kind: str = "Tensor"
+    bad_nodes: list[Any] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        how = (f"each node's backward against central differences of its own forward "
+               f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}, float64)")
+        if self.kind == "Value":
+            how = (f"each Value node's recorded local partials against central differences "
+                   f"through the chain rule (eps={self.eps:g}, atol={self.atol:g}, "
+                   f"rtol={self.rtol:g})")
+        if self.ok:
+            lines = [f"diagnose: no wrong backward found in {self.n_checked} checked ops of "
+                     f"{self.n_nodes} ({how})"]
+        else:
+            lines = [f"diagnose: {len(self.findings)} of {self.n_nodes} ops compute a wrong "
+                     f"gradient ({how})", "first wrong " + self.findings[0].describe(
+                         self.n_nodes)[0]]
+            lines += self.findings[0].describe(self.n_nodes)[1:]
+            for f in self.findings[1:6]:
+                lines.append("also wrong: " + f.describe(self.n_nodes)[0])
+                lines.append(f"  {f.reason}")
+            if len(self.findings) > 6:
+                lines.append(f"... and {len(self.findings) - 6} more")
+        lines += [f"skipped: {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def diagnose(
+    f: Callable[..., Any],
+    inputs: Any = None,
+    *,
+    params: Any = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+    max_elements: int = 4096,
+) -> DiagnoseReport:
+    """Find the first op in ``f``'s graph whose backward disagrees with its forward.
+
+    Call like ``gradcheck``: ``diagnose(f, [x, w])`` for ``f(x, w)``, or
+    ``diagnose(closure, params=model.parameters())`` for a zero-argument closure. ``f`` returns a
+    Tensor (or a tuple of Tensors), a Value or a list of Values. For Tensor graphs each node's
+    VJPs are checked with a random cotangent (from ``seed``) against central differences of the
+    node's op, element by element for inputs up to ``max_elements`` elements and along three
+    random directions beyond. Returns a :class:`DiagnoseReport` (it does not raise for a wrong
+    gradient); raises TypeError for an ``f`` that returns something else.
+    """
+    if not callable(f):
+        raise TypeError(f"diagnose: f must be callable, got {type(f).__name__}")
+    if params is not None and inputs is not None:
+        raise TypeError("diagnose: pass either inputs (f(*inputs)) or params= (f()), not both")
+    if params is None and inputs is None:
+        raise TypeError("diagnose: pass inputs=[...] for f(*inputs) or params=... for f()")
+    if params is not None:
+        call: Callable[[], Any] = f
+    else:
+        items = [inputs] if is_tensor(inputs) or is_value(inputs) else list(inputs)
+
+        def call() -> Any:
+            return f(*items)
+
+    previous = engine.record_sites
+    engine.record_sites = True
+    try:
+        with engine.enable_grad():
+            result = call()
+    finally:
+        engine.record_sites = previous
+    roots = list(result) if isinstance(result, (list, tuple)) else [result]
+    if roots and all(is_value(r) for r in roots):
+        from .diagnose_value import diagnose_values
+
+        return diagnose_values(call, inputs, params, roots, eps=eps, atol=atol, rtol=rtol)
+    bad = [type(r).__name__ for r in roots if not is_tensor(r)]
+    if bad:
+        raise TypeError(f"diagnose: f must return Tensors or Values, got {', '.join(bad)}")
+    order = engine.topological_order(roots)
+    rng = np.random.default_rng(seed)
+    findings: list[Finding] = []
+    skipped: dict[str, int] = {}
+    n_nodes = n_checked = 0
+    for position, node in enumerate(order):
+        if node._fn is None:
+            continue
+        n_nodes += 1
+        outcome = _check_node(node, position, rng, eps=eps, atol=atol, rtol=rtol,
+                              max_elements=max_elements)
+        if isinstance(outcome, str):
+            skipped[outcome] = skipped.get(outcome, 0) + 1
+            continue
+        n_checked += 1
+        findings += outcome
+    notes = [f"{n} node(s): {why}" for why, n in skipped.items()]
+    root = roots[0] if len(roots) == 1 else roots
+    # number nodes among op nodes only, as the report counts them
+    op_positions = {id(n): i for i, n in enumerate(x for x in order if x._fn is not None)}
+    for fd in findings:
+        fd.position = op_positions[id(fd.node)] + 1
+    report = DiagnoseReport(ok=not findings, findings=findings, n_nodes=n_nodes,
+                            n_checked=n_checked, skipped=notes, root=root, atol=atol, rtol=rtol,
+                            eps=eps)
+    seen: set[int] = set()
+    report.bad_nodes = [fd.node for fd in findings
+                        if not (id(fd.node) in seen or seen.add(id(fd.node)))]  # type: ignore
+    return report
+
+
+def _forward(fn: Any, arrays: list[Any], ctx: dict[str, Any]) -> np.ndarray:
+    # a copy: forwards such as reshape return views of the (perturbed) input
+    return np.array(fn.forward(*arrays, **ctx), dtype=np.float64)
+
+
+def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: float, atol: float,
+                rtol: float, max_elements: int) -> list[Finding] | str:
+    """Findings for one node, or a string saying why it was skipped."""
+    import autodiff as ad
+
+    fn, inputs, ctx = node._fn, node._inputs, node._ctx or {}
+    if not fn.differentiable:
+        return "not differentiable"
+    positions = [i for i, x in enumerate(inputs) if is_tensor(x) and x.requires_grad]
+    arrays = [np.array(x.data, dtype=np.float64) if i in positions else
+              (x.data if is_tensor(x) else x) for i, x in enumerate(inputs)]
+    try:
+        y0 = _forward(fn, arrays, ctx)
+    except Exception as exc:  # noqa: BLE001 - reported as a skip reason
+        return f"forward could not be re-run ({type(exc).__name__})"
+    ref = np.asarray(node.data, dtype=np.float64)
+    scale = float(np.abs(ref).max()) if ref.size else 0.0
+    if y0.shape != ref.shape or not np.allclose(y0, ref, rtol=1e-4, atol=1e-6 * (1 + scale),
+                                                equal_nan=True):
+        return "re-running the forward gives a different result (a random op such as dropout?)"
+    g = rng.standard_normal(y0.shape)
+    leaves = {i: ad.Tensor(arrays[i].copy(), requires_grad=True) for i in positions}
+    args = [leaves.get(i, x) for i, x in enumerate(inputs)]
+    in_shapes = [tuple(np.shape(x.data if is_tensor(x) else x)) for x in inputs]
+    common = dict(node=node, position=position, op=fn.name, out_shape=tuple(ref.shape),
+                  in_shapes=in_shapes, name=str(getattr(node, "name", "") or ""),
+                  site=node._site)
+    try:
+        with engine.enable_grad():
+            y = fn(*args, **ctx)
+            grads = ad.grad(y, [leaves[i] for i in positions], grad_outputs=ad.Tensor(g),
+                            allow_unused=True)
+    except Exception as exc:  # noqa: BLE001 - a backward that raises is a finding
+        return [Finding(input_index=-1, reason=f"backward raised {type(exc).__name__}: {exc}",
+                        **common)]
+    findings = []
+    for i, gi in zip(positions, grads, strict=True):
+        analytic = np.zeros(arrays[i].shape) if gi is None else np.asarray(gi.data, np.float64)
+        finding = _compare_input(fn, arrays, ctx, i, g, y0, analytic, eps=eps, atol=atol,
+                                 rtol=rtol, max_elements=max_elements, rng=rng)
+        if finding is not None:
+            reason, details = finding
+            findings.append(Finding(input_index=i, reason=reason, details=details, **common))
+    return findings
+
+
+def _compare_input(fn: Any, arrays: list[Any], ctx: dict[str, Any], i: int, g: np.ndarray,
+                   y0: np.ndarray, analytic: np.ndarray, *, eps: float, atol: float, rtol: float,
+                   max_elements: int, rng: np.random.Generator
+                   ) -> tuple[str, list[str]] | None:
+    x = arrays[i]
+    flat = x.reshape(-1)
+    shape = x.shape
+    if analytic.shape != shape:
+        return (f"the gradient for input {i} has shape {analytic.shape}, the input has shape "
+                f"{shape}", [])
+    if flat.size > max_elements:
+        return _compare_projected(fn, arrays, ctx, i, g, analytic, eps=eps, atol=atol,
+                                  rtol=rtol, rng=rng)
+    num = np.empty(flat.size)
+    kink = np.zeros(flat.size, dtype=bool)
+    g0 = float(np.sum(g * y0))
+    for e in range(flat.size):
+        xe = flat[e]
+        try:
+            flat[e] = xe + eps
+            up = float(np.sum(g * _forward(fn, arrays, ctx)))
+            flat[e] = xe - eps
+            down = float(np.sum(g * _forward(fn, arrays, ctx)))
+        finally:
+            flat[e] = xe
+        num[e] = (up - down) / (2 * eps)
+        right, left = (up - g0) / eps, (g0 - down) / eps
+        kink[e] = abs(right - left) > 10 * (atol + rtol * (abs(right) + abs(left)))
+    a = analytic.reshape(-1)
+    tol = atol + rtol * np.abs(num)
+    fail = ~(np.abs(a - num) <= tol) & ~kink
+    if not fail.any():
+        return None
+    err = np.where(fail, np.abs(a - num), -1.0)
+    worst = int(np.nanargmax(np.nan_to_num(err, nan=np.inf)))
+    nf = int(fail.sum())
+    idx = np.unravel_index(worst, shape) if shape else ()
+    reason = (f"VJP for input {i} (shape {fmt_shape(shape)}) is wrong at {nf} of {flat.size} "
+              f"elements; worst at {fmt_index(tuple(int(j) for j in idx)) or '[]'}: analytic "
+              f"{a[worst]:.6g}, numerical {num[worst]:.6g}")
+    hints = pattern_hints(a[None, :], num[None, :], fail[None, :], kink[None, :], shape,
+                          tol[None, :])
+    details = [f"hint: {h}" for h in hints if "non-differentiable" not in h]
+    if kink.any():
+        details.append(f"{int(kink.sum())} element(s) at non-differentiable points not compared")
+    return reason, details
+
+
+def _compare_projected(fn: Any, arrays: list[Any], ctx: dict[str, Any], i: int, g: np.ndarray,
+                       analytic: np.ndarray, *, eps: float, atol: float, rtol: float,
+                       rng: np.random.Generator) -> tuple[str, list[str]] | None:
+    x = arrays[i]
+    x0 = x.copy()
+    for _ in range(3):
+        u = rng.standard_normal(x.shape)
+        try:
+            x[...] = x0 + eps * u
+            up = float(np.sum(g * _forward(fn, arrays, ctx)))
+            x[...] = x0 - eps * u
+            down = float(np.sum(g * _forward(fn, arrays, ctx)))
+        finally:
+            x[...] = x0
+        n = (up - down) / (2 * eps)
+        a = float(np.sum(analytic * u))
+        tol = atol * float(np.abs(u).sum()) + rtol * abs(n)
+        if not abs(a - n) <= tol:
+            return (f"VJP for input {i} (shape {fmt_shape(x.shape)}) is wrong along a random "
+                    f"direction u: analytic g^T J u = {a:.6g}, numerical {n:.6g} (input too "
+                    f"large for an element-wise check)", [])
+    return None
