@@ -1,0 +1,163 @@
+"""Categorical losses: cross-entropy of logits and negative log-likelihood of log-probabilities.
+
+Cross-entropy is the categorical negative log-likelihood: for logits z and class t,
+-log softmax(z)[t] = logsumexp(z) - z[t], which is how it is computed (finite at +-1000).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autodiff as ad
+from autodiff import Value
+
+from .loss_utils import check_reduction, is_scalar, reduce, reduce_values
+
+__all__ = ["cross_entropy", "nll_loss"]
+
+
+def _class_targets(z: ad.Tensor, target: Any, ignore_index: int, where: str) -> np.ndarray:
+    """Validated integer class targets of shape z.shape without the class axis 1."""
+    t = target.data if isinstance(target, ad.Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{where}: class-index targets must have an integer dtype, got {t.dtype} of shape "
+            f"{t.shape}; cast with .astype(int), or pass class probabilities as a float "
+            f"target of the input's shape {z.shape}"
+        )
+    want = (z.shape[0],) + z.shape[2:] if z.ndim >= 2 else ()
+    if t.shape != want:
+        raise ValueError(f"{where}: target shape {t.shape} does not match input {z.shape}; "
+                         f"expected class indices of shape {want}")
+    c = z.shape[1] if z.ndim >= 2 else z.shape[0]
+    bad = ((t < 0) | (t >= c)) & (t != ignore_index)
+    if np.any(bad):
+        raise ValueError(
+            f"{where}: target class index {t[bad].flat[0]} is out of range for {c} classes; "
+            f"valid: 0..{c - 1} (or ignore_index={ignore_index})"
+        )
+    return t
+
+
+def _classes_last(z: ad.Tensor) -> ad.Tensor:
+    """(N, C, d1, ...) -> (N*d1*..., C); (C,) -> (1, C)."""
+    if z.ndim == 1:
+        return z.reshape(1, z.shape[0])
+    if z.ndim > 2:
+        z = z.transpose(0, *range(2, z.ndim), 1)
+    return z.reshape(-1, z.shape[-1])
+
+
+def _weighted_nll(z: ad.Tensor, lse: ad.Tensor | None, target: Any, weight: Any,
+                  ignore_index: int, reduction: str, smoothing: float, where: str) -> ad.Tensor:
+    t = _class_targets(z, target, ignore_index, where)
+    z2 = _classes_last(z)
+    m, c = z2.shape
+    tf = t.reshape(m)
+    keep = tf != ignore_index
+    safe = np.where(keep, tf, 0)
+    w = None if weight is None else np.asarray(getattr(weight, "data", weight), dtype=z.dtype)
+    if w is not None and w.shape != (c,):
+        raise ValueError(f"{where}: weight must have shape ({c},), got {w.shape}")
+    w_y = (keep if w is None else w[safe] * keep).astype(z.dtype)
+    picked = z2[np.arange(m), safe]
+    nll = -picked if lse is None else lse.reshape(m) - picked
+    per = nll * w_y
+    if smoothing > 0:
+        logp = z2 if lse is None else z2 - lse.reshape(m, 1)
+        smooth = -(logp.sum(axis=1) if w is None else (logp * w).sum(axis=1)) * keep
+        per = (1 - smoothing) * per + (smoothing / c) * smooth
+    if reduction == "none":
+        return per.reshape(t.shape)
+    if reduction == "sum":
+        return per.sum()
+    return per.sum() / w_y.sum()
+
+
+def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
+    """Cross-entropy of unnormalised logits: logsumexp(z) - z[target], the categorical NLL.
+
+    input: (N, C), (C,) or (N, C, d1, ...). target: integer class indices of shape (N,)
+    (() or (N, d1, ...)), entries equal to ``ignore_index`` skipped; or class probabilities
+    (a float array of the input's shape): -sum_c p_c log softmax(z)_c. ``weight`` (C,)
+    rescales classes ("mean" then divides by the summed target weights);
+    ``label_smoothing`` mixes the target with the uniform distribution. Finite loss and
+    gradient (softmax - onehot) at logits of +-1000. Raises TypeError for float targets of
+    another shape, ValueError for out-of-range (including negative) class indices.
+    """
+    from .functional import as_tensor
+
+    where = "cross_entropy"
+    check_reduction(reduction, where)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if is_scalar(input):
+        return _scalar_cross_entropy(input, target, ignore_index, reduction, label_smoothing)
+    z = as_tensor(input, where)
+    if z.ndim == 0:
+        raise ValueError(f"{where}: input must have a class axis, got a 0-d tensor")
+    t_arr = target.data if isinstance(target, ad.Tensor) else np.asarray(target)
+    if t_arr.dtype.kind == "f" and t_arr.shape == z.shape:
+        class_axis = 1 if z.ndim >= 2 else 0
+        c = z.shape[class_axis]
+        p = as_tensor(target, where)
+        if label_smoothing > 0:
+            p = p * (1 - label_smoothing) + label_smoothing / c
+        logp = z.log_softmax(axis=class_axis)
+        if weight is not None:
+            w = np.asarray(getattr(weight, "data", weight), dtype=z.dtype)
+            logp = logp * w.reshape((c,) + (1,) * (z.ndim - class_axis - 1))
+        return reduce(-(p * logp).sum(axis=class_axis), reduction)
+    lse = z.logsumexp(axis=1 if z.ndim >= 2 else 0)
+    lse = lse.reshape(-1) if z.ndim > 1 else lse.reshape(1)
+    return _weighted_nll(z, lse, target, weight, ignore_index, reduction, label_smoothing, where)
+
+
+def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
+             reduction: str = "mean") -> ad.Tensor:
+    """Negative log-likelihood -input[target] of log-probabilities (e.g. log_softmax output).
+
+    Shapes, ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (class indices only).
+    """
+    from .functional import as_tensor
+
+    check_reduction(reduction, "nll_loss")
+    z = as_tensor(input, "nll_loss")
+    if z.ndim == 0:
+        raise ValueError("nll_loss: input must have a class axis, got a 0-d tensor")
+    return _weighted_nll(z, None, target, weight, ignore_index, reduction, 0.0, "nll_loss")
+
+
+def _scalar_cross_entropy(input: Any, target: Any, ignore_index: int, reduction: str,
+                          smoothing: float) -> Any:
+    rows = [list(input)] if isinstance(input[0], Value) else [list(r) for r in input]
+    targets = [target] if isinstance(target, (int, np.integer)) else list(target)
+    if len(rows) != len(targets):
+        raise ValueError(f"cross_entropy: got {len(rows)} rows of logits but "
+                         f"{len(targets)} targets")
+    out = []
+    for row, y in zip(rows, targets, strict=True):
+        if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
+            raise TypeError(f"cross_entropy: class targets must be ints, got {y!r}")
+        if y == ignore_index:
+            continue
+        if not 0 <= y < len(row):
+            raise ValueError(f"cross_entropy: target class index {y} is out of range for "
+                             f"{len(row)} classes; valid: 0..{len(row) - 1}")
+        m = max(v.data for v in row)
+        s = (row[0] - m).exp()
+        for v in row[1:]:
+            s = s + (v - m).exp()
+        lse = s.log() + m
+        loss = lse - row[y]
+        if smoothing > 0:
+            mean_nll = lse - sum(row[1:], row[0]) / len(row)
+            loss = (1 - smoothing) * loss + smoothing * mean_nll
+        out.append(loss)
+    if not out:
+        return Value(float("nan"))
+    return reduce_values(out, reduction)
+
