@@ -94,8 +94,9 @@ def test_conv2d_gradients_match_central_differences(n, c, h, w, o, k, s, p, d):
     r = rng.normal(size=out.shape)
     (out * r).sum().backward()
 
-    def loss():
-        return float((naive_conv2d(x.data, wt.data, b.data, s, p, d) * r).sum())
+    def loss():  # the forward is checked against naive loops above
+        with ad.no_grad():
+            return float((F.conv2d(x, wt, b, s, p, d).data * r).sum())
 
     for t in (x, wt, b):
         np.testing.assert_allclose(t.grad, numgrad(loss, t.data), rtol=1e-6, atol=1e-7)
@@ -187,3 +188,15 @@ def test_small_cnn_gradients_match_central_differences():
     for name, p in model.named_parameters():
         np.testing.assert_allclose(p.grad, numgrad(f, p.data), rtol=1e-5, atol=1e-8,
                                    err_msg=name)
+
+
+def test_conv2d_is_twice_differentiable():
+    """f(w) = sum(conv2d(x, w)^2) is quadratic in w: its Hessian is 2 J^T J, J = d conv / d w."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1, 2, 4, 4))
+    w = ad.tensor(rng.normal(size=(2, 2, 2, 2)))
+    h = ad.hessian(lambda v: (F.conv2d(ad.tensor(x), v, padding=1) ** 2).sum(), w)
+    jac = np.stack([naive_conv2d(x, e.reshape(w.shape), None, (1, 1), (1, 1), (1, 1)).ravel()
+                    for e in np.eye(w.size)], axis=1)
+    np.testing.assert_allclose(h.data.reshape(w.size, w.size), 2 * jac.T @ jac, rtol=1e-10,
+                               atol=1e-10)
