@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 .PHONY: demo test lint bench dot clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	./scripts/ensure_venv.sh "$(PYTHON)" "$(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
@@ -32,7 +32,7 @@ lint: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/run_all.py
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python "$$f" || exit 1; done
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
