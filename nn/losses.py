@@ -198,7 +198,7 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Module form of :func:`mse_loss`."""
+    """Mean squared error (:func:`mse_loss`); the Gaussian NLL with a fixed variance."""
 
     def forward(self, input: Any, target: Any) -> Any:
         """Loss of predictions ``input`` against ``target``."""
@@ -206,7 +206,7 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Module form of :func:`l1_loss`."""
+    """Mean absolute error (:func:`l1_loss`); the Laplace NLL with a fixed scale."""
 
     def forward(self, input: Any, target: Any) -> Any:
         """Loss of predictions ``input`` against ``target``."""
@@ -226,7 +226,7 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Module form of :func:`binary_cross_entropy` (input: probabilities)."""
+    """Binary cross-entropy of probabilities (:func:`binary_cross_entropy`); Bernoulli NLL."""
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -238,7 +238,7 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Module form of :func:`binary_cross_entropy_with_logits` (input: logits)."""
+    """Binary cross-entropy of logits, stable (:func:`binary_cross_entropy_with_logits`)."""
 
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
         super().__init__(reduction)
@@ -251,7 +251,7 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Module form of :func:`cross_entropy` (input: unnormalised logits)."""
+    """Cross-entropy of logits (:func:`cross_entropy`); the categorical NLL."""
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
@@ -266,7 +266,7 @@ class CrossEntropyLoss(_Loss):
 
 
 class NLLLoss(_Loss):
-    """Module form of :func:`nll_loss` (input: log-probabilities)."""
+    """Negative log-likelihood of log-probabilities (:func:`nll_loss`)."""
 
     def __init__(self, weight: Any = None, ignore_index: int = -100,
                  reduction: str = "mean") -> None:

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodiff as ad
 from nn import functional as F
@@ -200,3 +202,17 @@ def test_conv2d_is_twice_differentiable():
                     for e in np.eye(w.size)], axis=1)
     np.testing.assert_allclose(h.data.reshape(w.size, w.size), 2 * jac.T @ jac, rtol=1e-10,
                                atol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(3, 7), w=st.integers(3, 7),
+       o=st.integers(1, 3), kh=st.integers(1, 3), kw=st.integers(1, 3), s=st.integers(1, 3),
+       p=st.integers(0, 2), d=st.integers(1, 2), seed=st.integers(0, 2**16))
+def test_conv2d_property_matches_naive_loops(n, c, h, w, o, kh, kw, s, p, d, seed):
+    if h + 2 * p < d * (kh - 1) + 1 or w + 2 * p < d * (kw - 1) + 1:
+        return  # kernel larger than the padded input: covered by the error test
+    rng = np.random.default_rng(seed)
+    x, wt, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(o, c, kh, kw)), rng.normal(size=o)
+    out = F.conv2d(ad.tensor(x), ad.tensor(wt), ad.tensor(b), stride=s, padding=p, dilation=d)
+    np.testing.assert_allclose(out.data, naive_conv2d(x, wt, b, (s, s), (p, p), (d, d)),
+                               rtol=1e-10, atol=1e-10)

@@ -5,6 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy import special, stats
 
 import autodiff as ad
@@ -301,3 +304,19 @@ def test_loss_hessians_match_closed_forms():
     np.testing.assert_allclose(h.data, np.diag(s * (1 - s)), atol=1e-14)
     h = ad.hessian(lambda v: F.mse_loss(v, np.zeros(3)), z)
     np.testing.assert_allclose(h.data, 2 / 3 * np.eye(3), atol=1e-14)
+
+
+@settings(max_examples=50, deadline=None)
+@given(z=hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(2, 5)),
+                    elements=st.floats(-1000, 1000)),
+       seed=st.integers(0, 2**16))
+def test_cross_entropy_property_finite_with_gradient_softmax_minus_onehot(z, seed):
+    y = np.random.default_rng(seed).integers(0, z.shape[1], size=z.shape[0])
+    zt = t(z)
+    loss = F.cross_entropy(zt, y, reduction="sum")
+    loss.backward()
+    assert np.isfinite(loss.item()) and loss.item() >= -1e-9
+    assert loss.item() == pytest.approx((special.logsumexp(z, axis=1) - z[np.arange(len(y)), y])
+                                        .sum(), rel=1e-9, abs=1e-9)
+    np.testing.assert_allclose(zt.grad, special.softmax(z, axis=1) - np.eye(z.shape[1])[y],
+                               atol=1e-12)
