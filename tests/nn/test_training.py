@@ -264,3 +264,25 @@ def test_resume_with_adam_state(tmp_path: Any) -> None:
     (tmp_path / "adam.npz").unlink()
     straight = run(6, False)
     np.testing.assert_array_equal(resumed.w.data, straight.w.data)
+
+
+def test_progress_bar_only_on_a_terminal(capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    model = Affine(3)
+    tr, va = _loaders()
+    fit(model, mse, TinySGD(model.parameters(), 0.1), tr, va, epochs=2)  # captured: no tty
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    fit(model, mse, TinySGD(model.parameters(), 0.1), tr, va, epochs=2)
+    err = capsys.readouterr().err
+    assert "loss" in err and "batch" in err  # tqdm's bar with the running loss
+
+
+def test_log_every_prints_summary_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    model = Affine(3)
+    tr, va = _loaders()
+    fit(model, mse, TinySGD(model.parameters(), 0.1), tr, va, epochs=4, log_every=2)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("epoch")]
+    assert [ln.split()[1] for ln in lines] == ["2/4", "4/4"]
+    assert all("val_loss" in ln for ln in lines)
