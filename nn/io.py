@@ -173,6 +173,8 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
 
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"nn.save: directory {directory!r} of {path!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -243,7 +245,7 @@ def load(path: str | os.PathLike[str]) -> Any:
     arrays = _read_arrays(path)
     if _MANIFEST_KEY not in arrays:
         raise CheckpointError(
-            f"nn.load: {path!r} is an .npz file but was not written by nn.save "
+            f"nn.load: {path!r} is a zip archive but was not written by nn.save "
             f"(no {_MANIFEST_KEY!r} manifest entry); arrays found: {sorted(arrays)[:5]}"
         )
     try:

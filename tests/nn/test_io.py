@@ -124,6 +124,8 @@ def test_foreign_files_raise_clear_errors(tmp_path):
         nnio.load(tmp_path / "c.npz")
     with pytest.raises(FileNotFoundError):
         nnio.load(tmp_path / "missing.npz")
+    with pytest.raises(FileNotFoundError, match="directory"):
+        nnio.save({"w": np.zeros(1)}, tmp_path / "no_such_dir" / "m.npz")
 
 
 def _rewrite_manifest(src, dst, change):
