@@ -6,12 +6,14 @@ graph is written in well under a second per 10,000 nodes.
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import Any
 
 from .collapse import Group, collapse
 from .graph import (
     Graph,
+    as_roots,
     flagged_ids,
     grad_magnitude,
     is_tensor,
@@ -130,14 +132,27 @@ def _group_label(group: Group, graph: Graph, tree: ModuleTree | None, is_param: 
     return f"hidden, farthest from the output:\n{ops:,} ops, {counts}\n({len(members):,} nodes)"
 
 
-def build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
-                rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
-                max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
-                diagnosis: Any = None, title: str | None = None,
-                where: str = "to_dot") -> list[str]:
-    """The body lines (each ending in a newline) of the DOT digraph for ``root``'s graph."""
-    from .graph import as_roots
+def build_lines(root: Any, **options: Any) -> list[str]:
+    """The body lines (each ending in a newline) of the DOT digraph for ``root``'s graph.
 
+    Options as ``to_dot``'s. The cyclic garbage collector is paused meanwhile: the build
+    allocates a few strings per node and frees no cycles, and the collector's passes over
+    a large live graph would otherwise take more time than the build itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_lines(root, **options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
+                 rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+                 max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
+                 diagnosis: Any = None, title: str | None = None,
+                 where: str = "to_dot") -> list[str]:
     if rankdir not in RANKDIRS:
         raise ValueError(f"{where}: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
@@ -168,9 +183,12 @@ def build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
         if grad_flow else None
 
     lines = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
-             f"\tnode [{_attrs(fontname='Helvetica', fontsize=10)}]\n",
+             f"\tnode [{_attrs(shape='record', fontname='Helvetica', fontsize=10)}]\n",
              f"\tedge [{_attrs(arrowsize='0.6', color=q('#555555'))}]\n"]
     by_cluster: dict[str | None, list[str]] = {}
+    op_tail = ', shape=ellipse, fontsize=9, margin="0.05,0.02", height=0.3'
+    value_ops: dict[str, str] = {}  # a Value's op label depends on its _op only
+    param_style = f"color={q(PARAM_BORDER)}, penwidth=2"
 
     for i in range(n):
         if rep[i] != i:
@@ -178,35 +196,37 @@ def build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
         node = nodes[i]
         name = names.get(id(node)) or node_name(node)
         fields = (tensor_fields if tensor[i] else value_fields)(node, name, show_data, show_grad)
-        style: dict[str, Any] = {"shape": "record", "label": record(fields)}
+        attrs = ["label=" + record(fields)]
         fill = None
         if is_param[i]:
-            style.update(color=q(PARAM_BORDER), penwidth=2)
+            attrs.append(param_style)
             fill = PARAM_FILL
         if i in roots:
-            style.update(peripheries=2)
+            attrs.append("peripheries=2")
             fill = OUTPUT_FILL
         if scale is not None:
             colors = scale.color(grad_magnitude(node))
             fill = colors[0] if colors else "white"
             if colors:
-                style["fontcolor"] = q(colors[1])
+                attrs.append(f"fontcolor={q(colors[1])}")
         reason = flagged.get(id(node))
         if reason is not None:
             fill = FLAG_FILL
-            style.update(color="red", fontcolor="red", penwidth=3, tooltip=q(reason))
+            attrs.append(f"color=red, fontcolor=red, penwidth=3, tooltip={q(reason)}")
         elif getattr(node, "_site", None):
-            style["tooltip"] = q(f"created at {node._site}")
+            attrs.append(f"tooltip={q('created at ' + str(node._site))}")
         if fill is not None:
-            style.update(style="filled", fillcolor=q(fill))
+            attrs.append(f'style=filled, fillcolor="{fill}"')
         out = by_cluster.setdefault(owner[i] if owner is not None else None, [])
-        out.append(f"\tn{i} [{_attrs(**style)}]\n")
+        out.append(f"\tn{i} [{', '.join(attrs)}]\n")
         if has_op[i]:
-            op_style = {"label": q(op_label(node)), "shape": "ellipse", "fontsize": 9,
-                        "margin": q("0.05,0.02"), "height": "0.3"}
-            if reason is not None:
-                op_style.update(color="red", fontcolor="red", penwidth=3)
-            out.append(f"\tn{i}o [{_attrs(**op_style)}]\n")
+            if tensor[i]:
+                op_text = q(op_label(node))
+            else:
+                op_text = value_ops.get(node._op) or value_ops.setdefault(
+                    node._op, q(op_label(node)))
+            red = ", color=red, fontcolor=red, penwidth=3" if reason is not None else ""
+            out.append(f"\tn{i}o [label={op_text}{op_tail}{red}]\n")
 
     for k, group in enumerate(groups):
         label = _group_label(group, graph, tree, is_param, has_op)
