@@ -204,7 +204,7 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
     if not fn.differentiable:
         return "not differentiable"
     positions = [i for i, x in enumerate(inputs) if is_tensor(x) and x.requires_grad]
-    arrays = [np.array(x.data, dtype=np.float64) if i in positions else
+    arrays = [np.array(x.data, dtype=np.float64, order="C") if i in positions else
               (x.data if is_tensor(x) else x) for i, x in enumerate(inputs)]
     try:
         y0 = _forward(fn, arrays, ctx)

@@ -137,8 +137,8 @@ def format_entries(entries: list[Entry]) -> list[str]:
     for w, e in zip(wheres, entries, strict=True):
         kink = "  (non-differentiable point?)" if e.kink else ""
         rows.append(
-            f"  {w:<{width}}  {e.analytic:>12.5g}  {e.numerical:>12.5g}  {e.abs_err:>9.2g}  "
-            f"{e.rel_err:>9.2g}{kink}"
+            f"  {w:<{width}}  {e.analytic:>12.5g}  {e.numerical:>12.5g}  {e.abs_err:>9.3g}  "
+            f"{e.rel_err:>9.3g}{kink}"
         )
     return rows
 

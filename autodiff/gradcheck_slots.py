@@ -94,7 +94,7 @@ class TensorSlot(Slot):
         self._orig = t.data
         self._orig_grad = t.grad
         self._grad_copy = None if t.grad is None else np.array(t.grad, copy=True)
-        self._work = np.array(self._orig, dtype=np.float64, copy=True)
+        self._work = np.array(self._orig, dtype=np.float64, copy=True, order="C")
         self._flat = self._work.reshape(-1)
         t.data = self._work
 
