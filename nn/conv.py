@@ -174,12 +174,13 @@ class Conv2d(Module):
 
     Defaults follow PyTorch: weight ~ kaiming_uniform(a=sqrt(5)), i.e. U(-b, b) with
     b = 1/sqrt(C_in*kH*kW), and bias ~ U(-b, b). ``rng`` (Generator, seed or None) seeds
-    the initial values.
+    the initial values; ``dtype`` (float64 by default) is the parameters' dtype.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
                  stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1,
-                 bias: bool = True, rng: np.random.Generator | int | None = None) -> None:
+                 bias: bool = True, rng: np.random.Generator | int | None = None,
+                 dtype: Any = np.float64) -> None:
         super().__init__()
         where = "Conv2d"
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
@@ -200,11 +201,11 @@ class Conv2d(Module):
         gen = init.get_rng(rng)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
-                                requires_grad=True, name="weight")
+                                requires_grad=True, name="weight", dtype=dtype)
         if bias:
             bound = 1.0 / math.sqrt(init.calculate_fan_in_and_fan_out(shape)[0])
             self.bias = ad.Tensor(init.uniform((self.out_channels,), -bound, bound, gen),
-                                  requires_grad=True, name="bias")
+                                  requires_grad=True, name="bias", dtype=dtype)
         else:
             self.bias = None
 

@@ -36,24 +36,25 @@ class Linear(Module):
     """y = x @ weight.T + bias, weight of shape (out_features, in_features).
 
     Default init as PyTorch: weight ~ kaiming_uniform(a=sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)),
-    bias ~ U(-1/sqrt(in), 1/sqrt(in)). ``rng`` (Generator, seed or None) seeds it.
+    bias ~ U(-1/sqrt(in), 1/sqrt(in)). ``rng`` (Generator, seed or None) seeds it;
+    ``dtype`` (float64 by default, or float32) is the parameters' dtype.
     Input (*, in_features) -> output (*, out_features); another last dimension raises
     ValueError naming ``in_features``.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 rng: RngLike = None) -> None:
+                 rng: RngLike = None, dtype: Any = np.float64) -> None:
         super().__init__()
         self.in_features = _positive_int(in_features, "in_features", "Linear")
         self.out_features = _positive_int(out_features, "out_features", "Linear")
         gen = init.get_rng(rng)
         shape = (self.out_features, self.in_features)
         self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
-                                requires_grad=True, name="weight")
+                                requires_grad=True, name="weight", dtype=dtype)
         if bias:
             bound = 1.0 / math.sqrt(self.in_features)
             self.bias = ad.Tensor(init.uniform((self.out_features,), -bound, bound, gen),
-                                  requires_grad=True, name="bias")
+                                  requires_grad=True, name="bias", dtype=dtype)
         else:
             self.bias = None
 
@@ -164,10 +165,11 @@ class PReLU(Module):
     of the input); every slope starts at ``init`` (0.25).
     """
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25,
+                 dtype: Any = np.float64) -> None:
         super().__init__()
         self.num_parameters_ = _positive_int(num_parameters, "num_parameters", "PReLU")
-        self.weight = ad.Tensor(np.full(self.num_parameters_, float(init)),
+        self.weight = ad.Tensor(np.full(self.num_parameters_, float(init), dtype=dtype),
                                 requires_grad=True, name="weight")
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
@@ -252,7 +254,8 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: Any = np.float64) -> None:
         super().__init__()
         self.num_features = _positive_int(num_features, "num_features", "BatchNorm1d")
         self.eps = float(eps)
@@ -260,14 +263,15 @@ class BatchNorm1d(Module):
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         if self.affine:
-            self.weight = ad.Tensor(np.ones(self.num_features), requires_grad=True,
+            self.weight = ad.Tensor(np.ones(self.num_features, dtype=dtype), requires_grad=True,
                                     name="weight")
-            self.bias = ad.Tensor(np.zeros(self.num_features), requires_grad=True, name="bias")
+            self.bias = ad.Tensor(np.zeros(self.num_features, dtype=dtype), requires_grad=True,
+                                  name="bias")
         else:
             self.weight = self.bias = None
         if self.track_running_stats:
-            self.register_buffer("running_mean", np.zeros(self.num_features))
-            self.register_buffer("running_var", np.ones(self.num_features))
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
             self.running_mean = self.running_var = None

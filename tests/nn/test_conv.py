@@ -216,3 +216,12 @@ def test_conv2d_property_matches_naive_loops(n, c, h, w, o, kh, kw, s, p, d, see
     out = F.conv2d(ad.tensor(x), ad.tensor(wt), ad.tensor(b), stride=s, padding=p, dilation=d)
     np.testing.assert_allclose(out.data, naive_conv2d(x, wt, b, (s, s), (p, p), (d, d)),
                                rtol=1e-10, atol=1e-10)
+
+
+def test_conv2d_float32():
+    conv = Conv2d(2, 3, 3, padding=1, rng=0, dtype=np.float32)
+    x = ad.Tensor(np.ones((1, 2, 5, 5), dtype=np.float32), requires_grad=True)
+    y = MaxPool2d(2)(conv(x))
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32 and conv.weight.grad.dtype == np.float32

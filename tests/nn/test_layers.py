@@ -285,3 +285,16 @@ def test_public_names_exported():
                  "MaxPool2d", "MSELoss", "CrossEntropyLoss", "save", "load"):
         assert hasattr(nn, name), name
     assert nn.functional is F and hasattr(nn, "init")
+
+
+def test_float32_layers_keep_float32():
+    x = ad.Tensor(np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32),
+                  requires_grad=True)
+    model = Sequential(Linear(3, 5, rng=0, dtype=np.float32), BatchNorm1d(5, dtype=np.float32),
+                       PReLU(dtype=np.float32), Dropout(0.5, rng=0), Linear(5, 2, rng=1,
+                                                                           dtype=np.float32))
+    y = model(x)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
