@@ -136,7 +136,7 @@ def run(cfg: Config, out: str = "out", progress: bool = True) -> dict[str, Any]:
 
     params, hypers = parameter_table(model, cfg, history)
     paths: dict[str, str] = {}
-    paths.update(graphs(model, loss_fn, split, out))
+    paths.update(graphs(model, loss_fn, split, out, data.feature_names))
     grad_ok = _check_gradients(model, loss_fn, split)
     print(f"\ngradcheck of the trained network (8 test houses, every parameter): "
           f"{'passed' if grad_ok else 'FAILED'}")

@@ -43,7 +43,8 @@ def _render(root: Any, path: str, **options: Any) -> str:
         return str(render(root, dot_path, **options))
 
 
-def graphs(model: Any, loss_fn: Any, split: Any, out: str) -> dict[str, str]:
+def graphs(model: Any, loss_fn: Any, split: Any, out: str,
+           feature_names: tuple[str, ...] = ()) -> dict[str, str]:
     """Render the network's graph (grouped by module) and one hidden neuron's graph."""
     xb = ad.Tensor(split.X["test"][:4])
     yb = ad.Tensor(split.y["test"][:4].reshape(-1, 1))
@@ -60,12 +61,17 @@ def graphs(model: Any, loss_fn: Any, split: Any, out: str) -> dict[str, str]:
     for wi, v in zip(neuron.w, first.weight.data[0], strict=True):
         wi.data = float(v)
     neuron.b.data = float(first.bias.data[0])
-    x = [ad.Value(float(v), label=f"x{i}") for i, v in enumerate(split.X["test"][0])]
+    names = list(feature_names) or [f"x{i}" for i in range(first.in_features)]
+    x = [ad.Value(float(v), label=names[i]) for i, v in enumerate(split.X["test"][0])]
     out_value = neuron(x)
     out_value.backward()
+    with ad.no_grad():
+        hidden = model[1](first(ad.Tensor(split.X["test"][:1]))).data[0, 0]
+    print(f"\nhidden neuron 0 rebuilt from Values: output {out_value.data:.6f}, the network's "
+          f"hidden unit 0 gives {hidden:.6f}")
     one = _render(out_value, os.path.join(out, "neuron_graph.svg"),
                   title="hidden neuron 0 on one house: relu(b + sum w_i x_i)")
-    print(f"\nrendered the network graph ({net}) and hidden neuron 0's graph ({one})")
+    print(f"rendered the network graph ({net}) and hidden neuron 0's graph ({one})")
     return {"network_graph": net, "neuron_graph": one}
 
 
