@@ -14,8 +14,10 @@ from .least_squares import LevenbergMarquardt
 from .newton import Newton
 from .optimizer import Optimizer
 from .quasi_newton import BFGS, LBFGS, ConjugateGradient
+from .schedule import CosineAnnealingLR, ExponentialLR, LRScheduler, ReduceLROnPlateau, StepLR
 
 __all__ = [
     "Optimizer", "ClosureOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
     "ConjugateGradient", "BFGS", "LBFGS", "Newton", "LevenbergMarquardt",
+    "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau",
 ]

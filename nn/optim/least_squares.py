@@ -40,8 +40,8 @@ class LevenbergMarquardt(ClosureOptimizer):
     ``x`` by at most ``tolerance_change * (||x|| + tolerance_change)``, or after
     ``max_reject`` rejected trials in a row. ``self.state[0]`` holds ``mu``, ``nu``, the
     scaling ``diag``, ``n_iter``, ``func_evals`` (residual evaluations), ``jac_evals`` and
-    ``cost``. ``step(closure)`` accepts a training loop's loss closure for compatibility:
-    it is called once and its loss returned, while the iterations use ``residual_closure``.
+    ``cost``. ``step(closure)`` uses ``closure`` as the residual closure for that call (so
+    ``nn.fit`` can hand it each batch's residuals); it must return residuals, not a loss.
     Raises ValueError for a negative damping or tolerance, max_iter or max_reject < 1;
     TypeError when the residuals are not a Tensor or a list of Tensors/Values.
     """
@@ -129,13 +129,9 @@ class LevenbergMarquardt(ClosureOptimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # noqa: C901
         """Run up to ``max_iter`` accepted LM iterations; return the cost before them.
 
-        With a (loss) ``closure``, return its loss instead, evaluated before the iterations.
+        ``closure``, when given, replaces ``residual_closure`` for this call.
         """
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        residual_closure = self.residual_closure
+        residual_closure = closure if closure is not None else self.residual_closure
         group = self.param_groups[0]
         state = self._global_state()
         for key in ("func_evals", "jac_evals", "n_iter"):
@@ -183,4 +179,4 @@ class LevenbergMarquardt(ClosureOptimizer):
             if small_f or small_x:
                 break
         state["cost"] = cost
-        return start_cost if closure is None else loss
+        return start_cost
