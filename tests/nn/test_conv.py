@@ -225,3 +225,12 @@ def test_conv2d_float32():
     assert y.dtype == np.float32
     y.sum().backward()
     assert x.grad.dtype == np.float32 and conv.weight.grad.dtype == np.float32
+
+
+def test_conv_and_pool_pass_autodiff_gradcheck_and_gradgradcheck():
+    rng = np.random.default_rng(12)
+    x = ad.Tensor(rng.normal(size=(1, 2, 5, 5)), requires_grad=True)
+    w = ad.Tensor(rng.normal(size=(2, 2, 3, 3)), requires_grad=True)
+    assert ad.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1), [x, w])
+    assert ad.gradgradcheck(lambda a, b: F.conv2d(a, b, padding=1), [x, w])
+    assert ad.gradcheck(lambda a: F.max_pool2d(a, 3, stride=1, padding=1), [x])

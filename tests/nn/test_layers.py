@@ -298,3 +298,15 @@ def test_float32_layers_keep_float32():
     y.sum().backward()
     assert x.grad.dtype == np.float32
     assert all(p.grad.dtype == np.float32 for p in model.parameters())
+
+
+def test_layers_pass_autodiff_gradcheck_and_gradgradcheck():
+    """The project's own checker agrees: first and second derivatives of the layers."""
+    rng = np.random.default_rng(11)
+    x = ad.Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    model = Sequential(Linear(3, 4, rng=0), BatchNorm1d(4), PReLU(4), Linear(4, 2, rng=1),
+                       LogSoftmax(dim=1))
+    assert ad.gradcheck(model, [x])
+    assert ad.gradcheck(lambda: model(x).sum(), params=model)
+    assert ad.gradgradcheck(lambda t: F.batch_norm(t, None, None, training=True), [x])
+    assert ad.gradgradcheck(lambda t: F.cross_entropy(t, np.array([0, 2, 1, 1])), [x])
