@@ -1,6 +1,6 @@
 """nn: neural networks on top of the autodiff engine."""
 
-from . import data, datasets, functional, init, metrics
+from . import data, datasets, functional, init, metrics, optim
 from .conv import Conv2d, MaxPool2d
 from .io import CheckpointError, load, save
 from .layers import (
@@ -31,3 +31,4 @@ from .losses import (
 from .module import Module
 from .scalar import MLP, Layer, Neuron
 from .training import EarlyStopping, History, evaluate, fit
+from .utils import clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters
