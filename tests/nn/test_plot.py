@@ -60,3 +60,14 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setitem(sys.modules, mod, None)
     with pytest.raises(ImportError, match="plot"):
         plot.loss_curves({"x": [1.0]}, tmp_path / "x.png")
+
+
+def test_decision_boundary_of_a_module(tmp_path: Path) -> None:
+    import nn
+
+    X = np.random.default_rng(1).normal(size=(20, 2))
+    y = (X[:, 1] > 0).astype(int)
+    model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    assert _is_png(plot.decision_boundary(model, X, y, tmp_path / "m.png", resolution=20))
+    scalar = nn.MLP(2, [3, 1], rng=0)  # one output: thresholded at 0
+    assert _is_png(plot.decision_boundary(scalar, X, y, tmp_path / "s.png", resolution=10))
