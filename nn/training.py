@@ -56,7 +56,7 @@ def _needs_closure(optimizer: Any) -> bool:
 
 def _wants_residuals(optimizer: Any) -> bool:
     """Least-squares methods (Levenberg-Marquardt) step on residuals, not on a loss."""
-    return callable(getattr(optimizer, "residual_closure", None))
+    return hasattr(optimizer, "residual_closure")
 
 
 def _residuals(out: Any, target: Any, scalar: bool) -> Any:
