@@ -84,8 +84,10 @@ def write_report(path: str, data: Any, cfg: Any, r: dict[str, Any],
         for name, a in (("two-layer ReLU network", mse), ("linear regression", base)))
     params = "\n".join(f"| `{n}` | {s} | {c} |" for n, s, c in r["params"])
     hypers = "\n".join(f"| {k} | {v} |" for k, v in r["hypers"].items())
-    files = "\n".join(f"- {k}: `{os.path.relpath(p, os.path.dirname(path))}`"
-                      for k, p in paths.items())
+    base_dir = os.path.dirname(path)
+    files = "\n".join(f"- {k}: `{os.path.relpath(p, base_dir)}`" for k, p in paths.items())
+    images = "\n\n".join(f"![{k}]({os.path.relpath(p, base_dir)})" for k, p in paths.items()
+                         if p.endswith((".png", ".svg")))
     text = f"""# House-price demo report
 
 Data: {len(data)} synthetic houses (seed {cfg.seed}); features {', '.join(data.feature_names)};
@@ -126,6 +128,8 @@ Run time: {r['seconds']:.1f} s.
 ## Files
 
 {files}
+
+{images}
 """
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
