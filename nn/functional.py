@@ -15,6 +15,7 @@ import numpy as np
 
 import autodiff as ad
 
+from . import init
 from .conv import conv2d, im2col_indices, max_pool2d
 from .losses import (
     binary_cross_entropy,
@@ -115,8 +116,6 @@ def dropout(x: ad.Tensor, p: float = 0.5, training: bool = True,
     Generator, a seed, or None (``nn.init``'s default generator). Raises ValueError unless
     0 <= p <= 1.
     """
-    from . import init
-
     if isinstance(p, bool) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
     x = as_tensor(x, "dropout")

@@ -194,6 +194,7 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
+        """The reduction, shown in the repr."""
         return f"reduction={self.reduction!r}"
 
 
