@@ -162,3 +162,14 @@ def test_tanh_chain_of_200k_nodes() -> None:
     v.backward()
     assert 0.0 < x.grad < 1.0
     assert math.isfinite(x.grad)
+
+
+def test_iter_graph_visits_every_node_once() -> None:
+    from autodiff.value import iter_graph
+
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + c + a
+    nodes = list(iter_graph(d))
+    assert len(nodes) == len({id(n) for n in nodes}) == 5  # d, (c + c), c, a, b
+    assert {id(a), id(b), id(c), id(d)} <= {id(n) for n in nodes}

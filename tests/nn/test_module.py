@@ -203,3 +203,24 @@ def test_works_with_the_real_tensor_when_present() -> None:
     assert m.w.grad is None
     m.load_state_dict({"w": np.full((2, 2), 2.0)})
     np.testing.assert_array_equal(m.w.data, np.full((2, 2), 2.0))
+
+
+def test_deepcopy_and_pickle_give_independent_equal_models() -> None:
+    import copy
+    import pickle
+
+    m = nn.MLP(2, [3, 1], rng=0)
+    for clone in (copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
+        assert clone([1.0, 2.0]).data == m([1.0, 2.0]).data
+        assert clone.parameters()[0] is not m.parameters()[0]
+        assert [n for n, _ in clone.named_parameters()] == [n for n, _ in m.named_parameters()]
+
+
+def test_register_buffer_validates_its_arguments() -> None:
+    m = nn.Module()
+    with pytest.raises(ValueError, match="name"):
+        m.register_buffer("a.b", np.zeros(1))
+    with pytest.raises(TypeError, match="register_buffer"):
+        m.register_buffer("a", "text")
+    m.register_buffer("none", None)
+    assert m.buffers() == [] and m.state_dict() == {}
