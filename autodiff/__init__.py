@@ -36,6 +36,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .op import Op, OpError
 from .tensor import Tensor
 from .value import Value
+from .viz import draw_dot, render, to_dot
 
 __all__ = [
     "AnomalyError", "Op", "OpError", "Tensor", "Value", "arange", "concatenate",
