@@ -15,6 +15,7 @@ from .graph import (
     Graph,
     as_roots,
     flagged_ids,
+    fmt_num,
     grad_magnitude,
     is_tensor,
     node_name,
@@ -179,8 +180,15 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     rep, groups = layout.rep, layout.groups
     roots = set(graph.roots)
 
-    scale = GradScale([grad_magnitude(nodes[i]) for i in range(n) if rep[i] == i]) \
-        if grad_flow else None
+    scale = None
+    group_grads: list[float | None] = []
+    if grad_flow:
+        for group in groups:  # a box shows the mean |grad| of the parameters it holds
+            mags = [m for i in group.members if is_param[i]
+                    for m in [grad_magnitude(nodes[i])] if m is not None]
+            group_grads.append(sum(mags) / len(mags) if mags else None)
+        scale = GradScale([grad_magnitude(nodes[i]) for i in range(n) if rep[i] == i]
+                          + [m for m in group_grads if m is not None])
 
     lines = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
              f"\tnode [{_attrs(shape='record', fontname='Helvetica', fontsize=10)}]\n",
@@ -195,6 +203,10 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             continue
         node = nodes[i]
         name = names.get(id(node)) or node_name(node)
+        full_name = ""
+        cluster = owner[i] if owner is not None else None
+        if cluster and name.startswith(cluster + "."):  # the cluster title says the rest
+            full_name, name = name, name[len(cluster) + 1:]
         fields = (tensor_fields if tensor[i] else value_fields)(node, name, show_data, show_grad)
         attrs = ["label=" + record(fields)]
         fill = None
@@ -215,9 +227,11 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             attrs.append(f"color=red, fontcolor=red, penwidth=3, tooltip={q(reason)}")
         elif getattr(node, "_site", None):
             attrs.append(f"tooltip={q('created at ' + str(node._site))}")
+        elif full_name:
+            attrs.append(f"tooltip={q(full_name)}")
         if fill is not None:
             attrs.append(f'style=filled, fillcolor="{fill}"')
-        out = by_cluster.setdefault(owner[i] if owner is not None else None, [])
+        out = by_cluster.setdefault(cluster, [])
         out.append(f"\tn{i} [{', '.join(attrs)}]\n")
         if has_op[i]:
             if tensor[i]:
@@ -231,10 +245,17 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     for k, group in enumerate(groups):
         label = _group_label(group, graph, tree, is_param, has_op)
         bad = any(id(nodes[i]) in flagged for i in group.members)
-        style = {"label": q(label + ("\ncontains a flagged node" if bad else "")),
+        fill, font = "#eeeeee", None
+        if scale is not None and group_grads[k] is not None:
+            label += f"\nmean |grad| of parameters {fmt_num(group_grads[k])}"
+            fill, font = scale.color(group_grads[k]) or (fill, None)
+        if bad:
+            label += "\ncontains a flagged node"
+            fill, font = FLAG_FILL, None
+        style = {"label": q(label),
                  "shape": "note" if group.kind == "hidden" else "box",
                  "style": q("rounded,filled" if group.kind != "hidden" else "filled"),
-                 "fillcolor": q(FLAG_FILL if bad else "#eeeeee"),
+                 "fillcolor": q(fill), "fontcolor": q(font) if font else None,
                  "color": "red" if bad else None}
         by_cluster.setdefault(group.cluster, []).append(f"\tg{k} [{_attrs(**style)}]\n")
 

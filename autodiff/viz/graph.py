@@ -218,7 +218,8 @@ def flagged_ids(diagnosis: Any) -> dict[int, str]:
 
     Accepts an object with ``bad_nodes``, ``nodes`` or ``node`` (read in that order), or an
     iterable of nodes. An entry may be a node, an object with ``.node`` (and optionally
-    ``.reason`` or ``.message``), or a ``(node, reason)`` pair.
+    ``.reason`` or ``.message``), or a ``(node, reason)`` pair. A report's ``findings``
+    (objects with ``.node`` and ``.reason``) supply the reasons shown as tooltips.
     """
     if diagnosis is None:
         return {}
@@ -252,4 +253,8 @@ def flagged_ids(diagnosis: Any) -> dict[int, str]:
         if entry is None:
             continue
         out[id(entry)] = reason or "flagged by the diagnosis"
+    for finding in getattr(diagnosis, "findings", None) or ():  # reasons, when a report has them
+        node, reason = getattr(finding, "node", None), getattr(finding, "reason", None)
+        if id(node) in out and reason:
+            out[id(node)] = str(reason)
     return out

@@ -44,6 +44,14 @@ def clusters(src: str) -> tuple[dict[str, tuple[str, ...]], list[tuple[str, ...]
     return where, paths
 
 
+def node_attrs(src: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for line in src.splitlines() if (m := NODE.match(line))}
+
+
+def label(attrs: str) -> str:
+    return LABEL.search(attrs).group(1)
+
+
 def labels(src: str) -> dict[str, str]:
     return {m.group(1): LABEL.search(m.group(2)).group(1)
             for line in src.splitlines() if (m := NODE.match(line))}
@@ -65,12 +73,15 @@ def test_group_by_module_nests_network_layer_neuron() -> None:
     model, loss = mlp_loss([3, 1], batch=1)
     src = to_dot(loss, group_by_module=model)
     where, paths = clusters(src)
+    nodes = node_attrs(src)
     assert paths == [("MLP",), ("MLP", "layers.0: Layer")] + [
         ("MLP", "layers.0: Layer", f"neurons.{k}: Neuron") for k in range(3)] + [
         ("MLP", "layers.1: Layer"), ("MLP", "layers.1: Layer", "neurons.0: Neuron")]
     for name, _ in model.named_parameters():  # e.g. layers.0.neurons.2.w.1
         parts = name.split(".")
-        node = next(k for k, t in labels(src).items() if t.startswith("{ " + name + " |"))
+        short = ".".join(parts[4:])  # inside its neuron's cluster: w.1 or b
+        node = next(k for k, v in nodes.items()
+                    if f'tooltip="{name}"' in v and label(v).startswith("{ " + short + " |"))
         assert where[node] == ("MLP", f"{parts[0]}.{parts[1]}: Layer",
                                f"{parts[2]}.{parts[3]}: Neuron")
     lab = labels(src)
@@ -118,7 +129,8 @@ def test_tensor_module_names_and_clusters() -> None:
     where, paths = clusters(src)
     lab = labels(src)
     assert paths == [("Net",), ("Net", "hidden: Dense"), ("Net", "out: Dense")]
-    w = next(k for k, t in lab.items() if t.startswith("{ hidden.weight | (3, 4) float64"))
+    w = next(k for k, t in lab.items() if t.startswith("{ weight | (3, 4) float64"))
+    assert 'tooltip="hidden.weight"' in node_attrs(src)[w]
     assert where[w] == ("Net", "hidden: Dense")
     mm = [k for k, t in lab.items() if t == "matmul"]
     assert sorted(where[k] for k in mm) == [("Net", "hidden: Dense"), ("Net", "out: Dense")]
@@ -248,3 +260,23 @@ def test_flagged_node_inside_a_collapsed_module_turns_its_box_red() -> None:
     src = to_dot(loss, group_by_module=model, max_nodes=60, diagnosis=[bad])
     boxes = [line for line in src.splitlines() if "contains a flagged node" in line]
     assert len(boxes) == 1 and "color=red" in boxes[0]
+
+
+def test_a_diagnose_report_marks_the_planted_wrong_op() -> None:
+    from autodiff.diagnose import diagnose
+
+    def wrong_vjp(g, out, x):
+        return g * -2.0 * x  # the sign is wrong: d(x^2)/dx = 2x
+
+    square = ad.Op("bad_square", forward=lambda x: x * x, vjps=(wrong_vjp,))
+    net = Net()
+    x = ad.tensor(np.random.default_rng(1).normal(size=(4, 3)), name="X")
+
+    def loss() -> ad.Tensor:
+        return square(net(x)).mean()
+
+    report = diagnose(loss, params=net.parameters())
+    assert not report.ok
+    src = to_dot(report.root, diagnosis=report, group_by_module=net)
+    red = [line for line in src.splitlines() if "color=red" in line]
+    assert len(red) == 2 and any('label="bad_square"' in line for line in red)
