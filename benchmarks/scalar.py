@@ -49,6 +49,7 @@ def make_data(seed: int = 0) -> tuple[list[list[float]], list[float]]:
 
 
 def ours_step(model: nn.MLP, xs: list, ys: list) -> float:
+    """One MSE training step with autodiff's scalar MLP; returns the loss."""
     loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys, strict=True)) / len(xs)
     model.zero_grad()
     loss.backward()
@@ -58,6 +59,7 @@ def ours_step(model: nn.MLP, xs: list, ys: list) -> float:
 
 
 def micrograd_step(model, xs: list, ys: list) -> float:
+    """The same step, same code, with micrograd's MLP; returns the loss."""
     loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys, strict=True)) / len(xs)
     model.zero_grad()
     loss.backward()
@@ -179,6 +181,7 @@ def run(steps: int, use_gc: bool, collect: bool = False) -> dict:
 
 
 def render(res: dict, res_col: dict, res_nogc: dict | None, ch: dict, steps: int) -> str:
+    """The RESULTS.md section for these measurements, as markdown."""
     m = res["median"]
     c = res_col["median"]
     lines = [
@@ -232,6 +235,7 @@ def write_section(text: str, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit status 1 when the losses disagree or micrograd is missing."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6, help="timed steps per engine")
     parser.add_argument("--no-gc", action="store_true", help="also run with the collector off")
