@@ -63,7 +63,7 @@ def diagnose_values(call: Callable[[], Any], inputs: Any, params: Any, roots: li
         slots = slots_from_params(params)
     else:
         items = [inputs] if is_value(inputs) else list(inputs)
-        slots, _ = slots_from_inputs(items, include_constant_tensors=False)
+        slots = slots_from_inputs(items, include_constant_tensors=False)
     slots = [s for s in slots if isinstance(s, ValueSlot)]
     leaves = [v for s in slots for v in s.obj]
     leaf_names = [v.label or (s.short if len(s.obj) == 1 else f"{s.short}[{i}]")

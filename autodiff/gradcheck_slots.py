@@ -53,6 +53,7 @@ class Slot:
     shape: tuple[int, ...]
     size: int
     obj: Any
+    source: Any = None  # the object passed by the caller (a Tensor, a Value, a list of Values)
     orig_dtype: Any = None
 
     def begin(self) -> None:
@@ -78,14 +79,13 @@ class Slot:
 class TensorSlot(Slot):
     """A Tensor input; while checked its ``.data`` is a float64 working copy."""
 
-    def __init__(self, t: Any, label: str, short: str | None = None, checked: bool = True):
+    def __init__(self, t: Any, label: str, short: str | None = None):
         self.obj = t
         self.label = label
         self.short = short or label.replace(" ", "")
         self.shape = tuple(int(s) for s in np.shape(t.data))
         self.size = int(np.prod(self.shape, dtype=np.int64))
         self.orig_dtype = np.asarray(t.data).dtype
-        self.checked = checked
         self._orig: Any = None
         self._work: np.ndarray | None = None
 
@@ -163,41 +163,37 @@ def _name_of(x: Any) -> str:
     return str(getattr(x, "name", "") or getattr(x, "label", "") or "")
 
 
-def slots_from_inputs(
-    items: list[Any], include_constant_tensors: bool
-) -> tuple[list[Slot], list[str | None]]:
-    """Slots for the positional inputs of f, and per item its kind ('tensor', 'value',
-    'values' or None for a constant). Tensors without requires_grad are constants unless
-    ``include_constant_tensors``. Lists of Tensors contribute one slot per Tensor."""
+def slots_from_inputs(items: list[Any], include_constant_tensors: bool) -> list[Slot]:
+    """Slots for the positional inputs of f (each slot's ``source`` is the object it came from).
+
+    Tensors with requires_grad (any Tensor if ``include_constant_tensors``), Values and lists of
+    Values are slots; a list of Tensors gives one slot per Tensor; an object passed twice gives
+    one slot. Everything else is a constant.
+    """
     slots: list[Slot] = []
-    kinds: list[str | None] = []
     seen: set[int] = set()
 
-    def tensor_slot(t: Any, label: str, short: str) -> None:
-        if id(t) not in seen:
-            seen.add(id(t))
-            slots.append(TensorSlot(t, label, short))
+    def add(slot: Slot, source: Any) -> None:
+        if id(source) not in seen:
+            seen.add(id(source))
+            slot.source = source
+            slots.append(slot)
 
     for k, x in enumerate(items):
         name = _name_of(x)
         label = f"input {k}" + (f" '{name}'" if name else "")
         short = name or f"input{k}"
         if is_tensor(x) and (x.requires_grad or include_constant_tensors):
-            tensor_slot(x, label, short)
-            kinds.append("tensor")
+            add(TensorSlot(x, label, short), x)
         elif is_value(x) or is_value_list(x):
-            slots.append(ValueSlot(x, label, short))
-            kinds.append("value" if is_value(x) else "values")
-        elif isinstance(x, (list, tuple)) and any(is_tensor(t) for t in x):
+            add(ValueSlot(x, label, short), x)
+        elif isinstance(x, (list, tuple)):
             for i, t in enumerate(x):
-                if is_tensor(t) and t.requires_grad:
+                if is_tensor(t) and (t.requires_grad or include_constant_tensors):
                     tname = _name_of(t)
-                    tensor_slot(t, f"input {k}[{i}]" + (f" '{tname}'" if tname else ""),
-                                tname or f"input{k}[{i}]")
-            kinds.append(None)
-        else:
-            kinds.append(None)
-    return slots, kinds
+                    add(TensorSlot(t, f"input {k}[{i}]" + (f" '{tname}'" if tname else ""),
+                                   tname or f"input{k}[{i}]"), t)
+    return slots
 
 
 def slots_from_params(params: Any) -> list[Slot]:

@@ -9,7 +9,7 @@ import pytest
 
 import autodiff as ad
 import nn
-from autodiff import gradcheck as gc_module
+from autodiff import gradcheck_compare as gc_module
 from autodiff.gradcheck import gradcheck_report
 
 
@@ -252,3 +252,30 @@ def test_fortran_ordered_and_read_only_inputs() -> None:
     y = ad.Tensor(frozen, requires_grad=True)
     assert ad.gradcheck(lambda y: y.log() * y, [y])
     assert y.data is frozen
+
+
+def test_numerical_grad_repeated_inputs_and_lists_of_tensors() -> None:
+    x = ad.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = ad.Tensor(np.array([3.0, -1.0]), requires_grad=True)
+    gx, gx_again = ad.numerical_grad(lambda a, b: (a * b).sum(), [x, x])
+    np.testing.assert_allclose(gx, 2.0 * x.data, atol=1e-7)  # total derivative, reported twice
+    assert gx_again is gx
+    ([gx2, gw2],) = ad.numerical_grad(lambda ts: (ts[0] * ts[1]).sum(), [[x, w]])
+    np.testing.assert_allclose(gx2, w.data, atol=1e-7)
+    np.testing.assert_allclose(gw2, x.data, atol=1e-7)
+
+
+def test_gradcheck_restores_inputs_when_f_raises_midway() -> None:
+    x = ad.Tensor(np.array([0.5, 1.5, 2.5]), requires_grad=True)
+    v = ad.Value(0.75)
+    array, calls = x.data, []
+
+    def f(x: ad.Tensor, v: ad.Value) -> ad.Tensor:
+        calls.append(1)
+        if len(calls) == 3:
+            raise FloatingPointError("midway")
+        return x * v.data
+
+    with pytest.raises(FloatingPointError):
+        ad.gradcheck(f, [x, v])
+    assert x.data is array and np.array_equal(array, [0.5, 1.5, 2.5]) and v.data == 0.75
