@@ -1,8 +1,15 @@
 """2-D convolution and max pooling, vectorized with im2col (no Python loop over pixels).
 
-``conv2d`` pads the input, gathers every receptive field with one integer-array index
-(im2col: the engine's ``getitem`` VJP scatters the gradient back, accumulating where
-windows overlap), and multiplies by the flattened kernels: one matrix product.
+``conv2d`` pads the input, unfolds every receptive field into a column (``im2col``), and
+multiplies the flattened kernels (C_out, C_in*kH*kW) by each image's columns
+(C_in*kH*kW, H_out*W_out): one batched matrix product, no transposes. ``im2col`` and its
+adjoint ``col2im`` (which adds each column back where it came from, accumulating where
+windows overlap) are a pair of ``ad.Op``s, each the other's VJP, so convolutions are
+differentiable any number of times. Both loop over the kH*kW kernel offsets, copying one
+strided slice of the whole batch per offset (never over pixels): about 15x faster than a
+gather with an integer index array, whose VJP (``np.add.at``) dominated the backward pass.
+The batched product also keeps BLAS away from the tall-skinny (N*L, k) products that a
+single 2-D product would need.
 ``max_pool2d`` finds each window's first maximal element with numpy, then gathers exactly
 those input elements, so the gradient reaches only the chosen element (PyTorch's rule).
 Shapes follow PyTorch: input (N, C, H, W) or unbatched (C, H, W), weight
@@ -22,7 +29,7 @@ import autodiff as ad
 from . import init
 from .module import Module
 
-__all__ = ["conv2d", "max_pool2d", "im2col_indices", "Conv2d", "MaxPool2d"]
+__all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "im2col_indices", "Conv2d", "MaxPool2d"]
 
 IntPair = int | tuple[int, int]
 
@@ -56,6 +63,51 @@ def im2col_indices(hp: int, wp: int, kernel: tuple[int, int], stride: tuple[int,
     cols = (np.arange(kw) * dw)[None, :, None, None] + (np.arange(ow) * sw)[None, None, None, :]
     idx = (rows * wp + cols).reshape(kh * kw, oh * ow)
     return idx, oh, ow
+
+
+def _windows(size: int, k: int, s: int, d: int) -> tuple[int, list[slice]]:
+    """Output length and, per kernel offset, the strided slice of the input it reads."""
+    out = (size - d * (k - 1) - 1) // s + 1
+    return out, [slice(i * d, i * d + s * (out - 1) + 1, s) for i in range(k)]
+
+
+def _im2col_forward(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
+                    dilation: tuple[int, int]) -> np.ndarray:
+    n, c, hp, wp = xp.shape
+    oh, rows = _windows(hp, kernel[0], stride[0], dilation[0])
+    ow, cols = _windows(wp, kernel[1], stride[1], dilation[1])
+    out = np.empty((n, c, kernel[0], kernel[1], oh, ow), dtype=xp.dtype)
+    for i, r in enumerate(rows):
+        for j, q in enumerate(cols):
+            out[:, :, i, j] = xp[:, :, r, q]
+    return out
+
+
+def _col2im_forward(cols: np.ndarray, shape: tuple[int, ...], kernel: tuple[int, int],
+                    stride: tuple[int, int], dilation: tuple[int, int]) -> np.ndarray:
+    out = np.zeros(shape, dtype=cols.dtype)
+    _, rows = _windows(shape[2], kernel[0], stride[0], dilation[0])
+    _, cs = _windows(shape[3], kernel[1], stride[1], dilation[1])
+    for i, r in enumerate(rows):
+        for j, q in enumerate(cs):
+            out[:, :, r, q] += cols[:, :, i, j]
+    return out
+
+
+# im2col(x, kernel=, stride=, dilation=): (N, C, H, W) -> (N, C, kH, kW, H_out, W_out), the
+# receptive field of every output position (no padding: pad first).
+im2col = ad.Op(
+    "im2col", _im2col_forward,
+    (lambda g, out, x, kernel, stride, dilation:
+     col2im(g, shape=tuple(x.shape), kernel=kernel, stride=stride, dilation=dilation),),
+)
+# col2im(cols, shape=, kernel=, stride=, dilation=): the adjoint of im2col, adding each window
+# back into a zero array of ``shape`` (overlapping windows accumulate).
+col2im = ad.Op(
+    "col2im", _col2im_forward,
+    (lambda g, out, cols, shape, kernel, stride, dilation:
+     im2col(g, kernel=kernel, stride=stride, dilation=dilation),),
+)
 
 
 def _check_image(x: ad.Tensor, where: str, channels: int | None,
@@ -122,14 +174,13 @@ def conv2d(x: ad.Tensor, weight: ad.Tensor, bias: ad.Tensor | None = None,
         raise ValueError(f"{where}: bias must have shape ({c_out},), got {bias.shape}")
     if pt or pb or pl or pr:
         x = ad.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    idx, oh, ow = im2col_indices(hp, wp, (kh, kw), stride_, dilation_)
-    cols = x.reshape(n, c_in, hp * wp)[:, :, idx]                 # (N, C_in, K, L)
-    cols = cols.transpose(0, 3, 1, 2).reshape(n * oh * ow, c_in * kh * kw)
-    out = cols @ weight.reshape(c_out, c_in * kh * kw).T          # (N*L, C_out)
+    cols = im2col(x, kernel=(kh, kw), stride=stride_, dilation=dilation_)  # (N, C, kH, kW, ...)
+    oh, ow = cols.shape[-2:]
+    cols = cols.reshape(n, c_in * kh * kw, oh * ow)
+    out = weight.reshape(c_out, c_in * kh * kw) @ cols            # (N, C_out, L), batched
     if bias is not None:
-        out = out + bias
-    out = out.reshape(n, oh, ow, c_out).transpose(0, 3, 1, 2)
-    return out.reshape(c_out, oh, ow) if unbatched else out
+        out = out + bias.reshape(c_out, 1)
+    return out.reshape(c_out, oh, ow) if unbatched else out.reshape(n, c_out, oh, ow)
 
 
 def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None,

@@ -234,3 +234,17 @@ def test_conv_and_pool_pass_autodiff_gradcheck_and_gradgradcheck():
     assert ad.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1), [x, w])
     assert ad.gradgradcheck(lambda a, b: F.conv2d(a, b, padding=1), [x, w])
     assert ad.gradcheck(lambda a: F.max_pool2d(a, 3, stride=1, padding=1), [x])
+
+
+def test_im2col_and_col2im_are_adjoint():
+    """<im2col(x), c> = <x, col2im(c)>: col2im is the exact VJP of im2col (and vice versa)."""
+    from nn.conv import col2im, im2col
+
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(2, 3, 7, 6))
+    kw = {"kernel": (3, 2), "stride": (2, 1), "dilation": (1, 2)}
+    cols = im2col(ad.tensor(x), **kw)
+    c = rng.normal(size=cols.shape)
+    back = col2im(ad.tensor(c), shape=x.shape, **kw)
+    assert np.vdot(cols.data, c) == pytest.approx(np.vdot(x, back.data), rel=1e-12)
+    assert ad.gradgradcheck(lambda t: im2col(t, **kw), [ad.Tensor(x, requires_grad=True)])
