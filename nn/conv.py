@@ -10,8 +10,10 @@ strided slice of the whole batch per offset (never over pixels): about 15x faste
 gather with an integer index array, whose VJP (``np.add.at``) dominated the backward pass.
 The batched product also keeps BLAS away from the tall-skinny (N*L, k) products that a
 single 2-D product would need.
+
 ``max_pool2d`` finds each window's first maximal element with numpy, then gathers exactly
-those input elements, so the gradient reaches only the chosen element (PyTorch's rule).
+those input elements (one integer-array index), so the gradient reaches only the chosen
+element (PyTorch's rule).
 Shapes follow PyTorch: input (N, C, H, W) or unbatched (C, H, W), weight
 (out_channels, in_channels, kH, kW), output size
 ``floor((H + 2*padding - dilation*(kH - 1) - 1) / stride) + 1``.
@@ -29,7 +31,7 @@ import autodiff as ad
 from . import init
 from .module import Module
 
-__all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "im2col_indices", "Conv2d", "MaxPool2d"]
+__all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "Conv2d", "MaxPool2d"]
 
 IntPair = int | tuple[int, int]
 
@@ -42,27 +44,6 @@ def _pair(value: Any, name: str, where: str, minimum: int) -> tuple[int, int]:
             f"{where}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
         )
     return int(pair[0]), int(pair[1])
-
-
-def _out_size(size: int, k: int, s: int, lo: int, hi: int, d: int) -> int:
-    return (size + lo + hi - d * (k - 1) - 1) // s + 1
-
-
-def im2col_indices(hp: int, wp: int, kernel: tuple[int, int], stride: tuple[int, int],
-                   dilation: tuple[int, int]) -> tuple[np.ndarray, int, int]:
-    """Flat indices into an (hp, wp) plane of every receptive field.
-
-    Returns ``(idx, out_h, out_w)`` with ``idx`` of shape (kH*kW, out_h*out_w):
-    ``idx[k, l]`` is the flat position of kernel element k (row-major over (kH, kW))
-    in output window l (row-major over (out_h, out_w)).
-    """
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    oh = (hp - dh * (kh - 1) - 1) // sh + 1
-    ow = (wp - dw * (kw - 1) - 1) // sw + 1
-    rows = (np.arange(kh) * dh)[:, None, None, None] + (np.arange(oh) * sh)[None, None, :, None]
-    cols = (np.arange(kw) * dw)[None, :, None, None] + (np.arange(ow) * sw)[None, None, None, :]
-    idx = (rows * wp + cols).reshape(kh * kw, oh * ow)
-    return idx, oh, ow
 
 
 def _windows(size: int, k: int, s: int, d: int) -> tuple[int, list[slice]]:
@@ -208,12 +189,15 @@ def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None
     if hp < dilation_[0] * (kernel[0] - 1) + 1 or wp < dilation_[1] * (kernel[1] - 1) + 1:
         raise ValueError(f"{where}: kernel_size {kernel} is larger than the padded input "
                          f"{(hp, wp)} of input shape {x.shape}")
-    idx, oh, ow = im2col_indices(hp, wp, kernel, stride_, dilation_)
     xp = np.pad(x.data, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    windows = xp.reshape(n, c, hp * wp)[:, :, idx]                # (N, C, K, L)
-    best = np.argmax(windows, axis=2)                              # first max (NaN wins)
-    flat_p = idx[best, np.arange(oh * ow)]                         # (N, C, L) in padded plane
-    flat = (flat_p // wp - ph) * w + (flat_p % wp - pw)            # in the unpadded plane
+    windows = _im2col_forward(xp, kernel, stride_, dilation_)     # (N, C, kH, kW, oh, ow)
+    oh, ow = windows.shape[-2:]
+    best = np.argmax(windows.reshape(n, c, kernel[0] * kernel[1], oh * ow), axis=2)
+    ki, kj = np.divmod(best, kernel[1])                            # first max (NaN wins)
+    oi, oj = np.divmod(np.arange(oh * ow), ow)
+    r = oi * stride_[0] + ki * dilation_[0] - ph                   # in the unpadded plane
+    q = oj * stride_[1] + kj * dilation_[1] - pw
+    flat = r * w + q
     rows = np.arange(n * c)[:, None]
     out = x.reshape(n * c, h * w)[rows, flat.reshape(n * c, oh * ow)]
     out = out.reshape(n, c, oh, ow)

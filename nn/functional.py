@@ -16,7 +16,7 @@ import numpy as np
 import autodiff as ad
 
 from . import init
-from .conv import conv2d, im2col_indices, max_pool2d
+from .conv import col2im, conv2d, im2col, max_pool2d
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -30,7 +30,7 @@ from .losses import (
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "sigmoid", "tanh", "softmax", "log_softmax",
-    "dropout", "batch_norm", "linear", "flatten", "conv2d", "max_pool2d", "im2col_indices",
+    "dropout", "batch_norm", "linear", "flatten", "conv2d", "max_pool2d", "im2col", "col2im",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
 ]
