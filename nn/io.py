@@ -70,6 +70,7 @@ class _Encoder:
         return {"t": "array", "k": name}
 
     def encode(self, x: Any, path: list[str]) -> Any:
+        """The manifest node of ``x`` (arrays are set aside); TypeError for unsupported types."""
         where = "state" + "".join(f"[{p!r}]" for p in path)
         if x is None:
             return {"t": "none"}
