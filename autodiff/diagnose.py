@@ -176,6 +176,9 @@ def diagnose(
         n_checked += 1
         findings += outcome
     notes = [f"{n} node(s): {why}" for why, n in skipped.items()]
+    if n_nodes == 0:
+        notes.append("the output has no op nodes that require grad: no input of f requires grad "
+                     "(set requires_grad=True, or pass params=)")
     root = roots[0] if len(roots) == 1 else roots
     # number nodes among op nodes only, as the report counts them
     op_positions = {id(n): i for i, n in enumerate(x for x in order if x._fn is not None)}

@@ -145,7 +145,8 @@ def gradcheck(
     closure (a Module or ``named_parameters()`` pairs give the report parameter names). Every
     Jacobian entry must satisfy ``|analytic - numerical| <= atol + rtol * |numerical|``.
     ``fast=True`` compares random projections ``v^T J u`` per output/input pair instead (two
-    evaluations per input instead of two per element) and builds the full report only on failure.
+    evaluations per input instead of two per element) and builds the full report only on failure;
+    if the element-wise check then passes, it warns (RuntimeWarning) and returns True.
 
     Returns True, or False when ``raise_exception=False``; otherwise raises
     :class:`GradcheckError` whose message is the report. Raises ValueError when nothing requires

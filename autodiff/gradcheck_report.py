@@ -198,7 +198,8 @@ def pattern_hints(
                 elif k != 0 and abs(inv - round(inv)) < 1e-6 and round(inv) > 1:
                     hint += f" (1/{round(inv)}: a mean where a sum belongs?)"
                 elif abs(k - round(k)) < 1e-6 and round(k) > 1:
-                    hint += f" ({round(k)}: a sum over a broadcast axis that was not broadcast?)"
+                    hint += f" ({round(k)}: a term counted {round(k)} times, or a sum where a mean "
+                    hint += "belongs?)"
                 hints.append(hint)
     if numerical.shape[0] == 1 and len(in_shape) == 2 and in_shape[0] * in_shape[1] > 1:
         if _is_transposed(analytic, numerical, in_shape, tol):

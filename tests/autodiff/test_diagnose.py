@@ -140,3 +140,8 @@ def test_bad_arguments() -> None:
         ad.diagnose(lambda: None)
     with pytest.raises(TypeError, match="Tensors or Values"):
         ad.diagnose(lambda x: 3.0, [ad.Tensor(np.ones(2), requires_grad=True)])
+
+
+def test_nothing_requires_grad_is_explained() -> None:
+    report = ad.diagnose(lambda x: (x * 2.0).sum(), [ad.Tensor(np.ones(3))])
+    assert report.ok and report.n_nodes == 0 and "requires_grad" in str(report)

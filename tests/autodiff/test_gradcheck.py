@@ -279,3 +279,12 @@ def test_gradcheck_restores_inputs_when_f_raises_midway() -> None:
     with pytest.raises(FloatingPointError):
         ad.gradcheck(f, [x, v])
     assert x.data is array and np.array_equal(array, [0.5, 1.5, 2.5]) and v.data == 0.75
+
+
+def test_fast_mode_on_a_jacobian_too_large_for_a_full_report() -> None:
+    x = ad.Tensor(np.linspace(0.1, 2.0, 2500), requires_grad=True, name="x")
+    off = ad.Op("off", np.exp, (lambda g, out, a: g * out * 1.1,))
+    report = gradcheck_report(lambda x: off(x), [x], fast=True)
+    assert not report.ok and report.mode == "fast"
+    text = str(report)
+    assert "projection v^T J u of output 0 w.r.t. input 0 'x'" in text and "too large" in text
