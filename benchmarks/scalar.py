@@ -115,6 +115,32 @@ def copy_weights(src: nn.MLP, micro) -> None:
         q.data = p.data
 
 
+def graph_size(root) -> tuple[int, int]:
+    """(operation nodes, leaves) of the graph below ``root``, for either engine."""
+    seen, stack, ops, leaves = set(), [root], 0, 0
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        parents = list(v._prev)
+        ops, leaves = (ops + 1, leaves) if parents else (ops, leaves + 1)
+        stack.extend(parents)
+    return ops, leaves
+
+
+def graph_sizes() -> dict[str, tuple[int, int]]:
+    """Graph size of one step's loss for both engines (same weights, same data)."""
+    import micrograd.nn as mnn
+
+    xs, ys = make_data()
+    ours = nn.MLP(2, SIZES[1:], rng=0)
+    micro = mnn.MLP(2, SIZES[1:])
+    copy_weights(ours, micro)
+    return {name: graph_size(sum((m(x) - y) ** 2 for x, y in zip(xs, ys, strict=True)) / len(xs))
+            for name, m in (("autodiff", ours), ("micrograd", micro))}
+
+
 def chain(n: int) -> dict[str, float]:
     """Seconds to build, backpropagate and free a chain of ``n`` nodes."""
     t0 = time.perf_counter()
@@ -180,9 +206,11 @@ def run(steps: int, use_gc: bool, collect: bool = False) -> dict:
     return {"median": med, "worst_loss_diff": worst, "losses": losses["autodiff"]}
 
 
-def render(res: dict, res_col: dict, res_nogc: dict | None, ch: dict, steps: int) -> str:
+def render(res: dict, res_col: dict, res_nogc: dict | None, ch: dict, steps: int,
+           sizes: dict[str, tuple[int, int]]) -> str:
     """The RESULTS.md section for these measurements, as markdown."""
     m = res["median"]
+    (ops, leaves), (mops, mleaves) = sizes["autodiff"], sizes["micrograd"]
     c = res_col["median"]
     lines = [
         HEADING,
@@ -206,6 +234,10 @@ def render(res: dict, res_col: dict, res_nogc: dict | None, ch: dict, steps: int
         f"Ratio to the plain-float floor: {m['autodiff'] / m['floor']:.1f}x. "
         f"Largest loss difference from micrograd over all steps: {res['worst_loss_diff']:.1e} "
         "(required <= 1e-9).",
+        "",
+        f"Same graph shape: one node per scalar operation, {ops:,} operation nodes in "
+        f"autodiff's graph and {mops:,} in micrograd's; leaves {leaves:,} and {mleaves:,} "
+        "(micrograd also wraps every number operand in a leaf Value).",
     ]
     lines += ["", f"Conservative variant (untimed `gc.collect()` before every step, sparing "
                   f"micrograd its cyclic garbage): micrograd {c['micrograd']:.4f} s, autodiff "
@@ -251,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     res_col = run(args.steps, use_gc=True, collect=True)
     res_nogc = run(args.steps, use_gc=False) if args.no_gc else None
     ch = chain(args.chain)
-    text = render(res, res_col, res_nogc, ch, args.steps)
+    text = render(res, res_col, res_nogc, ch, args.steps, graph_sizes())
     print(text)
     ok = max(res["worst_loss_diff"], res_col["worst_loss_diff"]) <= 1e-9
     if not ok:
