@@ -27,6 +27,8 @@ class ClosureOptimizer(Optimizer):
     ``max_eval`` or tolerance.
     """
 
+    requires_closure = True
+
     def __init__(self, params: Any, defaults: dict[str, Any]):
         super().__init__(params, defaults)
         self._params: list[Any] = self.param_groups[0]["params"]

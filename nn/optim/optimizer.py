@@ -72,10 +72,13 @@ class Optimizer:
     """Base class: holds parameter groups, per-parameter state and the update loop helpers.
 
     Subclasses pass their default options in ``defaults``, validate them in
-    ``_check_group(group)`` and implement ``step(closure=None)``.
+    ``_check_group(group)`` and implement ``step(closure=None)``. ``requires_closure`` says
+    whether ``step`` must be given a closure (training loops such as ``nn.fit`` read it).
     Raises ValueError for an empty parameter list or a parameter given twice, TypeError for
     an object that is not a parameter.
     """
+
+    requires_closure = False
 
     def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         self.defaults = dict(defaults)
