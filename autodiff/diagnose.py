@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from .gradcheck_compare import check_tolerances
 from .gradcheck_report import fmt_index, fmt_shape, pattern_hints
 from .gradcheck_slots import is_tensor, is_value
 
@@ -132,6 +133,7 @@ def diagnose(
     """
     if not callable(f):
         raise TypeError(f"diagnose: f must be callable, got {type(f).__name__}")
+    check_tolerances("diagnose", eps, atol, rtol)
     if params is not None and inputs is not None:
         raise TypeError("diagnose: pass either inputs (f(*inputs)) or params= (f()), not both")
     if params is None and inputs is None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck_compare import central, check
+from .gradcheck_compare import central, check, check_tolerances
 from .gradcheck_report import GradcheckReport
 from .gradcheck_slots import (
     Slot,
@@ -76,6 +76,7 @@ def numerical_grad(
     Raises ValueError for a non-scalar output without ``grad_output`` or a shape mismatch, and
     TypeError for unsupported inputs/outputs.
     """
+    check_tolerances("numerical_grad", eps, 0.0, 0.0)
     single = is_tensor(inputs) or is_value(inputs)
     items = [inputs] if single else list(inputs)
     slots = slots_from_inputs(items, include_constant_tensors=True)

@@ -15,9 +15,18 @@ import numpy as np
 from .gradcheck_report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
 from .gradcheck_slots import Outputs, Slot, analytic_rows, evaluate, working_copies
 
-__all__ = ["MAX_FULL_ENTRIES", "central", "check"]
+__all__ = ["MAX_FULL_ENTRIES", "central", "check", "check_tolerances"]
 
 MAX_FULL_ENTRIES = 5_000_000  # Jacobian entries a full check may build (two float64 arrays)
+
+
+def check_tolerances(where: str, eps: float, atol: float, rtol: float) -> None:
+    """Raise ValueError unless eps > 0 and atol, rtol >= 0 (all finite)."""
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"{where}: eps must be a positive finite step, got {eps!r}")
+    if not (np.isfinite(atol) and atol >= 0 and np.isfinite(rtol) and rtol >= 0):
+        raise ValueError(f"{where}: atol and rtol must be finite and >= 0, got atol={atol!r}, "
+                         f"rtol={rtol!r}")
 
 
 def central(
@@ -53,6 +62,7 @@ def check(
     the inputs). Raises ValueError when a full check would build more than MAX_FULL_ENTRIES
     Jacobian entries.
     """
+    check_tolerances(title, eps, atol, rtol)
     notes = _float32_notes(slots)
     with working_copies(slots):
         base = evaluate(call)

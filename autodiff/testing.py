@@ -28,9 +28,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as error:  # pragma: no cover - hypothesis is a test-time dependency
+    raise ImportError("autodiff.testing needs hypothesis: pip install hypothesis "
+                      "(or pip install -e '.[dev]')") from error
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tensor import Tensor

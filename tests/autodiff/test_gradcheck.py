@@ -288,3 +288,13 @@ def test_fast_mode_on_a_jacobian_too_large_for_a_full_report() -> None:
     assert not report.ok and report.mode == "fast"
     text = str(report)
     assert "projection v^T J u of output 0 w.r.t. input 0 'x'" in text and "too large" in text
+
+
+@pytest.mark.parametrize("kw", [{"eps": 0.0}, {"eps": -1e-6}, {"atol": -1.0},
+                                {"rtol": float("nan")}])
+def test_bad_tolerances(kw: dict[str, float]) -> None:
+    x = ad.Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(ValueError, match="gradcheck: (eps|atol)"):
+        ad.gradcheck(lambda x: x * 2.0, [x], **kw)
+    with pytest.raises(ValueError, match="diagnose"):
+        ad.diagnose(lambda x: x * 2.0, [x], **kw)
