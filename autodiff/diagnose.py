@@ -220,6 +220,9 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
     if y0.shape != ref.shape or not np.allclose(y0, ref, rtol=1e-4, atol=1e-6 * (1 + scale),
                                                 equal_nan=True):
         return "re-running the forward gives a different result (a random op such as dropout?)"
+    if not np.all(np.isfinite(y0)):
+        return ("its forward gives NaN or inf (an input outside the op's domain?); "
+                "ad.detect_anomaly() names the first such op")
     g = rng.standard_normal(y0.shape)
     leaves = {i: ad.Tensor(arrays[i].copy(), requires_grad=True) for i in positions}
     args = [leaves.get(i, x) for i, x in enumerate(inputs)]

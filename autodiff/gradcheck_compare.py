@@ -69,6 +69,11 @@ def check(
         if output_names is not None:
             base.labels = [long for long, _ in output_names]
             base.shorts = [short for _, short in output_names]
+        if not np.all(np.isfinite(base.flat)):
+            notes.append(
+                "f returned NaN or inf at these inputs (outside a function's domain?); "
+                "ad.detect_anomaly() names the op that produced it"
+            )
         if base.any_float32:
             notes.append(
                 "an output was computed in float32 although the inputs were checked in float64: "
@@ -171,7 +176,7 @@ def _full_check(
                 PairSummary(
                     output_label=base.labels[k], out_shape=base.shapes[k],
                     input_label=slot.label, in_shape=slot.shape, n_fail=nf, n_total=a.size,
-                    max_abs_err=float(np.nanmax(np.where(fail, err, 0.0))),
+                    max_abs_err=float(np.max(err[fail])),
                     hints=pattern_hints(a, n, fail, kk, slot.shape, tol),
                 )
             )

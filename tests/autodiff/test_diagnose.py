@@ -145,3 +145,10 @@ def test_bad_arguments() -> None:
 def test_nothing_requires_grad_is_explained() -> None:
     report = ad.diagnose(lambda x: (x * 2.0).sum(), [ad.Tensor(np.ones(3))])
     assert report.ok and report.n_nodes == 0 and "requires_grad" in str(report)
+
+
+def test_nan_forward_is_skipped_with_a_pointer_to_anomaly_mode() -> None:
+    x = ad.Tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        report = ad.diagnose(lambda x: (x.sqrt() * 2.0).sum(), [x])
+    assert report.ok and report.n_checked == 0 and "detect_anomaly" in str(report)

@@ -298,3 +298,12 @@ def test_bad_tolerances(kw: dict[str, float]) -> None:
         ad.gradcheck(lambda x: x * 2.0, [x], **kw)
     with pytest.raises(ValueError, match="diagnose"):
         ad.diagnose(lambda x: x * 2.0, [x], **kw)
+
+
+def test_outside_the_domain_is_explained_not_blamed_on_backward() -> None:
+    x = ad.Tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True, name="x")
+    with np.errstate(all="ignore"):
+        report = gradcheck_report(lambda x: x.log(), [x])
+    text = str(report)
+    assert not report.ok and "not multiplied" not in text
+    assert "NaN" in text and "detect_anomaly" in text
