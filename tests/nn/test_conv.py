@@ -248,3 +248,21 @@ def test_im2col_and_col2im_are_adjoint():
     back = col2im(ad.tensor(c), shape=x.shape, **kw)
     assert np.vdot(cols.data, c) == pytest.approx(np.vdot(x, back.data), rel=1e-12)
     assert ad.gradgradcheck(lambda t: im2col(t, **kw), [ad.Tensor(x, requires_grad=True)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 2), c=st.integers(1, 2), h=st.integers(2, 7), w=st.integers(2, 7),
+       kh=st.integers(1, 3), kw=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 1),
+       seed=st.integers(0, 2**16))
+def test_max_pool2d_property_matches_naive_loops(n, c, h, w, kh, kw, s, p, seed):
+    p = min(p, kh // 2, kw // 2)
+    if h + 2 * p < kh or w + 2 * p < kw:
+        return
+    rng = np.random.default_rng(seed)
+    x = ad.Tensor(rng.integers(-3, 4, size=(n, c, h, w)).astype(float), requires_grad=True)
+    out = F.max_pool2d(x, (kh, kw), s, p)  # small integers: many ties
+    g = rng.normal(size=out.shape)
+    out.backward(g)
+    expected, gx = naive_max_pool2d(x.data, (kh, kw), (s, s), (p, p), g)
+    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_allclose(x.grad, gx, atol=1e-12)
