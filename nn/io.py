@@ -74,7 +74,7 @@ class _Encoder:
         where = "state" + "".join(f"[{p!r}]" for p in path)
         if x is None:
             return {"t": "none"}
-        if isinstance(x, (bool, np.bool_)) and not isinstance(x, np.ndarray):
+        if isinstance(x, bool):
             return {"t": "bool", "v": bool(x)}
         if isinstance(x, np.generic):
             node = self._array(np.asarray(x), path, where)

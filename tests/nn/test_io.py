@@ -22,6 +22,7 @@ def _optimizer_like_state():
              "nesterov": False, "name": None, "tag": "a/b%c"},
         ],
         "weird floats": [float("inf"), -0.0, 0.1 + 0.2, 5e-324],
+        "numpy scalars": [np.float32(1.5), np.bool_(True), np.int8(-3)],
     }
 
 
