@@ -74,6 +74,16 @@ def check(
                 "f returned NaN or inf at these inputs (outside a function's domain?); "
                 "ad.detect_anomaly() names the op that produced it"
             )
+        again = evaluate(call).flat
+        if again.shape != base.flat.shape or not np.allclose(again, base.flat, rtol=1e-12,
+                                                               atol=0.0, equal_nan=True):
+            diff = (float(np.nanmax(np.abs(again - base.flat)))
+                    if again.shape == base.flat.shape else float("nan"))
+            return GradcheckReport(
+                ok=False, atol=atol, rtol=rtol, eps=eps, title=title, notes=notes,
+                problems=[f"f is not deterministic: two calls at the same inputs differ (max "
+                          f"difference {diff:.3g}); finite differences of a random function are "
+                          "meaningless - call model.eval() (dropout) or fix the random seed"])
         if base.any_float32:
             notes.append(
                 "an output was computed in float32 although the inputs were checked in float64: "

@@ -307,3 +307,14 @@ def test_outside_the_domain_is_explained_not_blamed_on_backward() -> None:
     text = str(report)
     assert not report.ok and "not multiplied" not in text
     assert "NaN" in text and "detect_anomaly" in text
+
+
+def test_random_function_is_reported_as_not_deterministic() -> None:
+    rng = np.random.default_rng(10)
+    model = nn.Sequential(nn.Linear(3, 8, rng=rng), nn.Dropout(0.5, rng=rng),
+                          nn.Linear(8, 1, rng=rng))
+    X = ad.Tensor(rng.standard_normal((4, 3)))
+    report = gradcheck_report(lambda: model(X).sum(), params=model)
+    assert not report.ok and "not deterministic" in str(report) and "eval()" in str(report)
+    model.eval()
+    assert ad.gradcheck(lambda: model(X).sum(), params=model)
