@@ -142,11 +142,15 @@ def value_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> list
     return fields
 
 
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
 def tensor_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> list[str]:
     """Record fields of an array node: name, shape and dtype, data and grad summaries."""
     data = node.data
     fields = [name] if name else []
-    fields.append(f"{tuple(data.shape)} {data.dtype}")
+    dtype = _DTYPE_NAMES.get(data.dtype) or _DTYPE_NAMES.setdefault(data.dtype, str(data.dtype))
+    fields.append(f"{tuple(data.shape)} {dtype}")
     if show_data:
         fields.append("data " + _summary(data))
     if show_grad:

@@ -75,6 +75,12 @@ def test_png_pdf_and_digraph_render(tmp_path, require_dot) -> None:
     assert out.endswith("graph.svg") and svg_texts(open(out, "rb").read())
 
 
+def test_notebook_display_is_svg(require_dot) -> None:
+    bundle = draw_dot(neuron())._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert {"o", "tanh"} <= svg_texts(bundle["image/svg+xml"].encode())
+
+
 def test_cli_renders_svg(tmp_path, require_dot, capsys) -> None:
     script = tmp_path / "fn.py"
     script.write_text("from autodiff import Value\n"
