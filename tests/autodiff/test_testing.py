@@ -1,4 +1,4 @@
-"""autodiff.testing: the strategies draw what they promise; the helpers catch wrong gradients."""
+"""autodiff.testing: the strategies draw what they promise; the assertions catch wrong gradients."""
 
 from __future__ import annotations
 
