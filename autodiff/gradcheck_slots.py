@@ -264,8 +264,9 @@ class Outputs:
         self.sizes = [v.size for v in values]
         self.total = int(sum(self.sizes))
         self.flat = np.concatenate(values) if values else np.zeros(0)
-        self.labels = [f"output {k}" for k in range(len(self.items))]
-        self.shorts = [f"out{k}" for k in range(len(self.items))]
+        names = [_name_of(o) if is_tensor(o) or is_value(o) else "" for o in raw]
+        self.labels = [f"output {k}" + (f" '{n}'" if n else "") for k, n in enumerate(names)]
+        self.shorts = [n or f"out{k}" for k, n in enumerate(names)]
 
 
 def evaluate(call: Callable[[], Any]) -> Outputs:

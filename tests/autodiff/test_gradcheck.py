@@ -318,3 +318,16 @@ def test_random_function_is_reported_as_not_deterministic() -> None:
     assert not report.ok and "not deterministic" in str(report) and "eval()" in str(report)
     model.eval()
     assert ad.gradcheck(lambda: model(X).sum(), params=model)
+
+
+def test_report_names_named_outputs() -> None:
+    x = ad.Tensor(np.array([0.5, 1.0]), requires_grad=True, name="x")
+    bad = ad.Op("bad_sq", lambda a: a * a, (lambda g, out, a: -2.0 * g * a,))
+
+    def f(x: ad.Tensor) -> tuple[ad.Tensor, ad.Tensor]:
+        good, wrong = x.exp(), bad(x)
+        wrong.name = "energy"
+        return good, wrong
+
+    text = str(gradcheck_report(f, [x]))
+    assert "output 1 'energy' (2,) w.r.t. input 0 'x'" in text and "d energy[0] / d x[0]" in text
