@@ -85,7 +85,7 @@ def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdi
     neuron). ``rankdir``: "LR", "TB", "RL" or "BT". ``show_data`` / ``show_grad``: include
     those fields. ``max_nodes``: past this many drawn nodes, module clusters become summary
     boxes, chains of single-input ops fold, and the nodes farthest from the output are
-    hidden in one box, and the drawing says what it hid (None draws everything).
+    hidden in one box, and the drawing says what it hid (an int >= 10; None draws all).
     ``grad_flow``: colour records by |grad| (mean |grad| for tensors) on a log scale, with a
     legend. ``diagnosis``: a report with ``.bad_nodes`` or ``.nodes`` (e.g. from
     ``ad.diagnose``) or an iterable of nodes; those are drawn red. ``title``: a caption.

@@ -222,3 +222,27 @@ def test_cli_writes_dot_text_and_reports_bad_targets(tmp_path, capsys) -> None:
     assert "no function 'missing'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["no_colon_here"])
+
+
+def test_creation_sites_become_tooltips() -> None:
+    x = ad.tensor([1.0, 2.0], requires_grad=True, name="x")
+    with ad.detect_anomaly():
+        y = x * 2.0
+    nodes, _ = parse(to_dot(y))
+    assert "test_viz.py" in nodes["n1"] and "tooltip=" in nodes["n1"]
+    assert "tooltip=" not in nodes["n0"]  # a leaf has no creation site
+
+
+def test_cli_accepts_module_function_and_output_model_pairs(tmp_path, monkeypatch,
+                                                          capsys) -> None:
+    (tmp_path / "viz_cli_target.py").write_text(
+        "import nn\n"
+        "from autodiff import Value\n"
+        "def grouped():\n"
+        "    model = nn.MLP(2, [2, 1], rng=0)\n"
+        "    return model([Value(1.0), Value(2.0)]), model\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert cli_main(["viz_cli_target:grouped", "-o", "-", "--rankdir", "TB"]) == 0
+    src = capsys.readouterr().out
+    assert "rankdir=TB" in src and 'label="layers.0: Layer"' in src
