@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodiff as ad
+from autodiff import testing
 from autodiff.gradcheck import gradcheck_report
 
 
@@ -108,3 +111,23 @@ def test_wrong_value_partial() -> None:
     report = gradcheck_report(f, [a, b])
     assert not report.ok and report.n_fail == 2
     assert {e.input_label for e in report.worst} == {"a", "b"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_report_points_at_a_randomly_planted_element(data: st.DataObject) -> None:
+    x = data.draw(testing.tensors(elements=(-2.0, 2.0), min_dims=1, max_side=5, name="x"))
+    k = data.draw(st.integers(0, x.size - 1))
+    factor = data.draw(st.sampled_from([-1.0, 0.0, 2.0, 1.1]))
+
+    def vjp(g: ad.Tensor, out: ad.Tensor, a: ad.Tensor) -> ad.Tensor:
+        scale = np.ones(a.size)
+        scale[k] = factor
+        return g * a.cos() * ad.Tensor(scale.reshape(a.shape))
+
+    sin = ad.Op("planted_sin", np.sin, (vjp,))
+    report = gradcheck_report(lambda x: (sin(x) * 3.0).sum(), [x])
+    target = tuple(int(i) for i in np.unravel_index(k, x.shape))
+    if abs(np.cos(x.data.reshape(-1)[k])) < 1e-3:  # the planted factor scales ~0
+        return
+    assert not report.ok and report.n_fail == 1 and report.worst[0].in_index == target
