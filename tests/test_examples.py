@@ -131,6 +131,8 @@ def test_optimizers(tmp_path: Path) -> None:
     out = run_example("optimizers.py", tmp_path)
     for name in ("SGD", "Adam", "Newton"):
         assert name in out
+    newton = re.search(r"^Newton\s+2\s+\d+\s+([\d.e+-]+)", out, flags=re.M)
+    assert newton and float(newton.group(1)) < 1e-6  # Newton reaches Rosenbrock's minimum
     assert list((tmp_path / "out").glob("*.png")), "optimizers.py wrote no figure"
 
 
