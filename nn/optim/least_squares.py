@@ -38,7 +38,8 @@ class LevenbergMarquardt(ClosureOptimizer):
     the cost ``0.5 * ||r||^2`` before them. It stops when ``max|J^T r| <= tolerance_grad``,
     when an accepted step lowers the cost by at most ``tolerance_change * cost`` or moves
     ``x`` by at most ``tolerance_change * (||x|| + tolerance_change)``, or after
-    ``max_reject`` rejected trials in a row. ``self.state[0]`` holds ``mu``, ``nu``, the
+    ``max_reject`` rejected trials in a row (the damping is then put back to its value
+    before them). ``self.state[0]`` holds ``mu``, ``nu``, the
     scaling ``diag``, ``n_iter``, ``func_evals`` (residual evaluations), ``jac_evals`` and
     ``cost``. ``step(closure)`` uses ``closure`` as the residual closure for that call (so
     ``nn.fit`` can hand it each batch's residuals); it must return residuals, not a loss.
@@ -152,12 +153,16 @@ class LevenbergMarquardt(ClosureOptimizer):
             if "mu" not in state:
                 state["mu"], state["nu"] = group["damping"], 2.0
             x = self._get_flat().astype(np.float64)
+            x_norm = float(np.linalg.norm(x))
+            mu_start, nu_start = state["mu"], state["nu"]
             accepted = False
             for _reject in range(group["max_reject"]):
                 mu = state["mu"]
                 A = np.vstack([J, np.diag(np.sqrt(mu * diag))])
                 b = np.concatenate([-r, np.zeros(self._numel)])
                 delta = np.linalg.lstsq(A, b, rcond=None)[0]
+                if float(np.linalg.norm(delta)) <= 1e-15 * (x_norm + 1e-15):
+                    break  # no representable step is left: converged to rounding
                 self._set_flat(x + delta)
                 r_obj_new, r_new = self._residuals(residual_closure)
                 cost_new = 0.5 * float(r_new.dot(r_new))
@@ -170,7 +175,8 @@ class LevenbergMarquardt(ClosureOptimizer):
                     break
                 self._set_flat(x)
                 state["mu"], state["nu"] = mu * state["nu"], state["nu"] * 2.0
-            if not accepted:
+            if not accepted:  # stalled: put the damping back so a later step can retry
+                state["mu"], state["nu"] = mu_start, nu_start
                 break
             state["n_iter"] += 1
             small_f = cost - cost_new <= tol * cost

@@ -46,14 +46,15 @@ def _shifted_cholesky_solve(
     """Solve ``(H + tau I) d = -g`` with the smallest tau >= damping (doubling) that is PD."""
     n = H.shape[0]
     eye = np.eye(n)
-    tau = damping
-    min_diag = float(np.min(np.diag(H))) if n else 0.0
     beta = 1e-3
-    for _ in range(80):
+    min_diag = float(np.min(np.diag(H))) if n else 0.0
+    tau = damping
+    for attempt in range(80):
         try:
             L = np.linalg.cholesky(H + tau * eye)
         except np.linalg.LinAlgError:
-            tau = max(2.0 * tau, beta, (-min_diag + beta) if tau == damping else 0.0)
+            # first failure: jump past the most negative diagonal entry; then double
+            tau = max(2.0 * tau, beta, -min_diag + beta if attempt == 0 else 0.0)
             continue
         z = np.linalg.solve(L, -g)
         return np.linalg.solve(L.T, z), tau

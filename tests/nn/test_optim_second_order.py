@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodiff as ad
 import nn.optim as optim
@@ -198,3 +200,38 @@ def test_backtracking_takes_the_full_step_when_it_suffices_and_shrinks_otherwise
     assert (t, n, f_new) == (1.0, 1, 0.0)
     f_new, t, n = backtracking(lambda t: (t - 0.01) ** 2, 1.0, 1e-4, -0.02)
     assert 0 < t < 1 and f_new <= 1e-4 - 1e-4 * t * 0.02 and n > 1
+
+
+# ------------------------------------------------------------------ properties
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 6))
+def test_newton_solves_random_spd_quadratics_in_one_iteration(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(n, n))
+    a = m @ m.T + 0.5 * np.eye(n)
+    b = rng.normal(size=n)
+    x = ad.Tensor(rng.normal(size=n), requires_grad=True)
+    opt = optim.Newton([x], max_iter=1)
+    opt.step(make_closure(opt, lambda x: 0.5 * (x * (a @ x)).sum() - (b * x).sum(), x))
+    np.testing.assert_allclose(x.data, np.linalg.solve(a, b), rtol=1e-7, atol=1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_levenberg_marquardt_cost_is_monotone_on_random_fits(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2, 10)
+    y = rng.uniform(0.5, 3) * np.exp(rng.uniform(-2, 1) * t) + 0.05 * rng.normal(size=10)
+    theta = ad.Tensor(rng.uniform(-2, 2, size=2), requires_grad=True)
+    opt = optim.LevenbergMarquardt(
+        [theta], lambda: theta[0] * (theta[1] * t).exp() - y, max_iter=1)
+    costs = [opt.step() for _ in range(15)] + [opt.state[0]["cost"]]
+    assert all(c1 <= c0 for c0, c1 in zip(costs, costs[1:]))
+    assert costs[-1] < costs[0]
+
+
+def test_conjugate_gradient_restarts_on_rosenbrock() -> None:
+    x = ad.Tensor(np.array([-1.2, 1.0]), requires_grad=True)
+    opt = optim.ConjugateGradient([x], max_iter=40, tolerance_change=1e-14)
+    opt.step(make_closure(opt, lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2, x))
+    assert 0 < opt.state[0]["restarts"] < opt.state[0]["n_iter"]
