@@ -259,7 +259,7 @@ def topological_order(roots: Iterable[Any]) -> list[Any]:
         visited.add(id(node))
         stack.append((node, True))
         for parent in node._inputs:
-            if _needs_grad(parent) and id(parent) not in visited:
+            if getattr(parent, "requires_grad", False) is True and id(parent) not in visited:
                 stack.append((parent, False))
     return order
 
@@ -330,10 +330,14 @@ def run_backward(
                 continue
             inputs = node._inputs
             ctx = node._ctx or _EMPTY
+            vjps = fn.vjps
             for i, x in enumerate(inputs):
-                if not _needs_grad(x):
+                if getattr(x, "requires_grad", False) is not True:
                     continue
-                gx = fn.vjp(i, g, node, inputs, ctx)
+                if fn.variadic:
+                    gx = vjps(i, g, node, *inputs, **ctx)
+                else:
+                    gx = vjps[i](g, node, *inputs, **ctx)
                 if gx is None:
                     continue
                 if gx.shape != x.shape:

@@ -70,27 +70,30 @@ class Op:
         return self.vjps[index](g, out, *inputs, **ctx)
 
     def __call__(self, *inputs: Any, **kwargs: Any) -> Tensor:
-        arrays = []
-        needs_grad = False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                arrays.append(x.data)
-                needs_grad = needs_grad or x.requires_grad
-            else:
-                arrays.append(x)
+        record = False
+        if _grad_state.enabled and self.differentiable:
+            arrays = []
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    arrays.append(x.data)
+                    if x.requires_grad:
+                        record = True
+                else:
+                    arrays.append(x)
+        else:  # nothing is recorded (e.g. the backward pass): just unwrap
+            arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         try:
             out = self.forward(*arrays, **kwargs)
         except (ValueError, IndexError, TypeError, np.exceptions.AxisError) as error:
             raise _op_error(self.name, arrays, kwargs, error) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        t = Tensor.__new__(Tensor)
+        t = _new_tensor(Tensor)
         t.data = out
         t.grad = None
         t.name = ""
         t._retain = False
-        if (needs_grad and self.differentiable and engine._grad_state.enabled
-                and out.dtype.kind in "fc"):
+        if record and out.dtype.kind in "fc":
             t.requires_grad = True
             t._fn = self
             t._inputs = inputs
@@ -105,6 +108,10 @@ class Op:
         if engine._anomaly_enabled:
             engine.anomaly_in_forward(self, inputs, out, t._site)
         return t
+
+
+_grad_state = engine._grad_state  # the thread-local grad-mode switch
+_new_tensor = object.__new__
 
 
 class OpError(ValueError):

@@ -37,8 +37,8 @@ def _arr(x: Any) -> Any:
 
 def _keep(g: Tensor, shape: tuple, axis: Any, keepdims: bool) -> Tensor:
     """Reshape a reduction's gradient so it broadcasts against the input of ``shape``."""
-    if keepdims or axis is None and g.ndim == len(shape):
-        return g
+    if keepdims or axis is None:
+        return g  # already broadcasts against the input (a 0-d g broadcasts to anything)
     return g.reshape(_kept_shape(shape, axis))
 
 
