@@ -1,0 +1,22 @@
+"""Gradients of gradients (``ad.grad(create_graph=True)``) against central differences."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numeric import check_second_order
+from op_cases import CASES
+
+#: Every registered op is twice differentiable away from its kinks; piecewise-linear ones
+#: (relu, abs, clip, max, ...) must give a zero second derivative there, through the same path.
+SMOOTH = sorted(CASES)
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_second_derivative_matches_central_differences(name: str, data: st.DataObject) -> None:
+    arrays, f = CASES[name](data)
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    check_second_order(f, arrays, seed)
