@@ -14,6 +14,7 @@ the gradient on its boundaries.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -51,8 +52,12 @@ def _kept_shape(shape: tuple, axis: Any) -> tuple:
 
 
 def _count(shape: tuple, axis: Any) -> int:
-    kept = _kept_shape(shape, axis)
-    return int(np.prod(shape, dtype=np.int64) // max(int(np.prod(kept, dtype=np.int64)), 1))
+    """How many elements each output of a reduction over ``axis`` combines."""
+    return math.prod(shape) // max(math.prod(_kept_shape(shape, axis)), 1)
+
+
+def _ndim(x: Any) -> int:
+    return x.ndim if isinstance(x, Tensor | np.ndarray) else np.ndim(x)
 
 
 def _as_dtype(mask: np.ndarray, like: Any) -> np.ndarray:
@@ -108,7 +113,7 @@ def _matmul_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _matmul_vjp_a(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
-    a_nd, b_nd = np.ndim(_arr(a)), np.ndim(_arr(b))
+    a_nd, b_nd = _ndim(a), _ndim(b)
     if b_nd == 1:  # out[..., ] = a[..., :] . b
         return g.unsqueeze(-1) * b
     if a_nd == 1:  # out[..., j] = a . b[..., :, j]
@@ -117,7 +122,7 @@ def _matmul_vjp_a(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
 
 
 def _matmul_vjp_b(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
-    a_nd, b_nd = np.ndim(_arr(a)), np.ndim(_arr(b))
+    a_nd, b_nd = _ndim(a), _ndim(b)
     if a_nd == 1:
         return _as_tensor(a).unsqueeze(-1) * g.unsqueeze(-2) if b_nd > 1 else g * a
     if b_nd == 1:  # out[...] = a[..., :] . b  ->  grad b = sum over ... of g[...] a[..., :]
@@ -289,7 +294,8 @@ def _logsumexp_forward(a: np.ndarray, axis: Any = None, keepdims: bool = False) 
 
 def _logsumexp_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool = False):
     kept = out if keepdims else out.reshape(_kept_shape(a.shape, axis))
-    weights = (a - kept).exp()
+    with np.errstate(invalid="ignore"):  # all inputs -inf: -inf - (-inf), masked below
+        weights = (a - kept).exp()
     dead = np.isneginf(kept.data) & np.ones(a.shape, dtype=bool)
     if dead.any():  # all inputs -inf: no input can change the result
         weights = where(dead, 0.0, weights)
@@ -319,12 +325,13 @@ def _product_of_others(x: np.ndarray, axis: Any) -> np.ndarray:
     return np.transpose(others, np.argsort(rest + axes))
 
 
-sum = _reduction("sum", np.sum, _sum_vjp)  # noqa: A001
-mean = _reduction("mean", np.mean, _mean_vjp)
+# ndarray methods rather than numpy's module-level wrappers: same result, less overhead.
+sum = _reduction("sum", np.ndarray.sum, _sum_vjp)  # noqa: A001
+mean = _reduction("mean", np.ndarray.mean, _mean_vjp)
 var = _reduction("var", _var_forward, _var_vjp)
-amax = _reduction("max", np.max, _extremum_vjp)
-amin = _reduction("min", np.min, _extremum_vjp)
-prod = _reduction("prod", np.prod, _prod_vjp)
+amax = _reduction("max", np.ndarray.max, _extremum_vjp)
+amin = _reduction("min", np.ndarray.min, _extremum_vjp)
+prod = _reduction("prod", np.ndarray.prod, _prod_vjp)
 logsumexp = _reduction("logsumexp", _logsumexp_forward, _logsumexp_vjp)
 
 
@@ -371,10 +378,16 @@ def _transpose_vjp(g: Tensor, out: Tensor, a: Tensor, axes: Any = None) -> Tenso
 
 
 def _broadcast_forward(a: np.ndarray, shape: tuple) -> np.ndarray:
+    # A filled array instead of np.broadcast_to's read-only view: as fast to make for the
+    # sizes gradients have, and the result can be handed out as a writable .grad.
+    if a.ndim > len(shape):
+        raise OpError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape} (fewer axes)")
+    out = np.empty(shape, dtype=a.dtype)
     try:
-        return np.broadcast_to(a, shape)
+        out[...] = a
     except ValueError:
         raise OpError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}") from None
+    return out
 
 
 def _sum_to_forward(a: np.ndarray, shape: tuple) -> np.ndarray:
@@ -387,7 +400,7 @@ def _sum_to_forward(a: np.ndarray, shape: tuple) -> np.ndarray:
 
 reshape = _register("reshape", _reshape_forward, lambda g, out, a, shape: g.reshape(a.shape))
 transpose = _register("transpose", _transpose_forward, _transpose_vjp)
-swapaxes = _register("swapaxes", lambda a, axis1, axis2: np.swapaxes(a, axis1, axis2),
+swapaxes = _register("swapaxes", lambda a, axis1, axis2: a.swapaxes(axis1, axis2),
                      lambda g, out, a, axis1, axis2: g.swapaxes(axis1, axis2))
 broadcast_to = _register("broadcast_to", _broadcast_forward,
                          lambda g, out, a, shape: g.sum_to(a.shape))
