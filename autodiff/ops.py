@@ -78,8 +78,14 @@ def _pow_vjp_base(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
     if isinstance(b, int | float) and not isinstance(b, bool):
         if b == 2:
             return g * 2.0 * a
+        if b == 0:  # d(x**0)/dx = 0, also at x = 0 (PyTorch's rule; not 0 * inf = nan)
+            return g * 0.0
         return g * b * a ** (b - 1)
-    return g * b * a ** (b - 1)
+    result = g * b * a ** (b - 1)
+    zero = np.asarray(_arr(b)) == 0
+    if np.any(zero):
+        result = where(zero, 0.0, result)
+    return result
 
 
 def _pow_vjp_exponent(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
