@@ -39,10 +39,11 @@ from .value import Value
 from .viz import draw_dot, render, to_dot
 
 __all__ = [
-    "AnomalyError", "Op", "OpError", "Tensor", "Value", "arange", "concatenate",
-    "detect_anomaly", "enable_grad", "eye", "full", "grad", "hessian", "hvp",
-    "is_anomaly_enabled", "is_grad_enabled", "jacobian", "jvp", "maximum", "minimum",
-    "no_grad", "ones", "ones_like", "pad", "rand", "randn", "set_detect_anomaly",
-    "set_grad_enabled", "split", "stack", "tensor", "uniform", "vjp", "where", "zeros",
-    "zeros_like",
+    "AnomalyError", "GradcheckError", "Op", "OpError", "Tensor", "Value", "arange",
+    "concatenate", "detect_anomaly", "diagnose", "draw_dot", "enable_grad", "eye", "full",
+    "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "is_anomaly_enabled",
+    "is_grad_enabled", "jacobian", "jvp", "maximum", "minimum", "no_grad", "numerical_grad",
+    "ones", "ones_like", "pad", "rand", "randn", "render", "set_detect_anomaly",
+    "set_grad_enabled", "split", "stack", "tensor", "to_dot", "uniform", "vjp", "where",
+    "zeros", "zeros_like",
 ]
