@@ -306,7 +306,9 @@ def run_backward(
     target_index = None
     results: list[Any] = []
     if targets is not None:
-        target_index = {id(t): i for i, t in enumerate(targets)}
+        target_index = {}
+        for i, t in enumerate(targets):  # the same tensor may be asked for twice
+            target_index.setdefault(id(t), []).append(i)
         results = [None] * len(targets)
     owned: set[int] = set()
     anomaly = _anomaly_enabled
@@ -321,8 +323,7 @@ def run_backward(
                 continue
             fn = node._fn
             if target_index is not None:
-                i = target_index.get(id(node))
-                if i is not None:
+                for i in target_index.get(id(node), ()):
                     results[i] = g
             elif fn is None or node._retain:
                 _store_grad(node, g.data, owned)

@@ -186,3 +186,20 @@ def test_hessian_needs_a_scalar_function() -> None:
         ad.hessian(lambda t: t * t, ad.tensor(X0))
     with pytest.raises(ValueError, match="one element"):
         ad.hvp(lambda t: t * t, ad.tensor(X0), ad.tensor(X0))
+
+
+def test_grad_with_the_same_input_twice_returns_it_twice() -> None:
+    # regression: the second occurrence shadowed the first, which then counted as unused
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    g1, g2 = ad.grad((x * x).sum(), [x, x])
+    np.testing.assert_allclose(g1.data, 2 * x.data)
+    np.testing.assert_allclose(g2.data, 2 * x.data)
+
+
+def test_grad_with_respect_to_an_intermediate() -> None:
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    m = x * 3.0
+    gm, gx = ad.grad((m * m).sum(), [m, x])
+    np.testing.assert_allclose(gm.data, 2 * m.data)
+    np.testing.assert_allclose(gx.data, 18 * x.data)
+    assert m.grad is None and x.grad is None
