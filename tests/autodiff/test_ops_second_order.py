@@ -14,7 +14,7 @@ SMOOTH = sorted(CASES)
 
 
 @pytest.mark.parametrize("name", SMOOTH)
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_second_derivative_matches_central_differences(name: str, data: st.DataObject) -> None:
     arrays, f = CASES[name](data)

@@ -19,7 +19,7 @@ def test_every_registered_op_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_vjp_matches_central_differences(name: str, data: st.DataObject) -> None:
     arrays, f = CASES[name](data)
