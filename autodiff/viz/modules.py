@@ -5,10 +5,14 @@ Its modules form a tree addressed by dotted paths (``""`` is the model itself,
 ``layers.0`` a layer, ``layers.0.neurons.3`` a neuron). Each parameter belongs to the
 deepest module whose path prefixes its name; every other node is placed by its inputs:
 
+* a node computed from parameters only (``weight.T``) counts as a parameter of the
+  smallest module holding them all;
 * a node that takes parameters directly belongs to the smallest module holding all of
-  them (``w * x`` sits in ``w``'s neuron);
+  them (``w * x`` sits in ``w``'s neuron, ``x @ weight.T`` in ``weight``'s layer);
 * otherwise it belongs to the smallest module holding all of its inputs, or to no module
   when any input is outside every module (data, targets: the loss stays outside the net).
+
+The output (a root) is always drawn outside the model.
 """
 
 from __future__ import annotations
@@ -119,15 +123,17 @@ def param_names(params: Any, tree: ModuleTree | None) -> dict[int, str]:
 def assign_owners(graph: Graph, is_param: list[bool], tree: ModuleTree) -> list[str | None]:
     """The module path each node belongs to (None: outside the model), in one forward pass."""
     owner: list[str | None] = [None] * len(graph.nodes)
+    from_params = [False] * len(graph.nodes)  # a model parameter, or computed from them only
     param_owner = tree.param_owner
     lca = tree.lca
     for i, node in enumerate(graph.nodes):
         ps = graph.parents[i]
         if is_param[i] or not ps:
             owner[i] = param_owner.get(id(node))
+            from_params[i] = owner[i] is not None
             continue
-        direct = [param_owner[id(graph.nodes[p])] for p in ps
-                  if is_param[p] and id(graph.nodes[p]) in param_owner]
+        direct = [owner[p] for p in ps if from_params[p]]
+        from_params[i] = len(direct) == len(ps)
         if direct:
             found = direct[0]
             for o in direct[1:]:
@@ -144,4 +150,7 @@ def assign_owners(graph: Graph, is_param: list[bool], tree: ModuleTree) -> list[
             if o != found:
                 found = lca(found, o)
         owner[i] = found
+    for r in graph.roots:  # the output is drawn outside the model, where the reader looks
+        if not is_param[r]:
+            owner[r] = None
     return owner

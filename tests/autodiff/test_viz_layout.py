@@ -139,6 +139,21 @@ def test_tensor_module_names_and_clusters() -> None:
             assert where[k] == ()
 
 
+def test_ops_on_transformed_parameters_stay_in_their_layer() -> None:
+    """nn.Linear computes x @ weight.T: the matmul belongs to the layer, not to the network."""
+    net = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Tanh(), nn.Linear(4, 1, rng=1))
+    x = ad.tensor(np.random.default_rng(0).normal(size=(5, 3)), name="X")
+    loss = ((net(x) - 1.0) ** 2).mean()
+    loss.backward()
+    where, _ = clusters(to_dot(loss, group_by_module=net))
+    lab = labels(to_dot(loss, group_by_module=net))
+    placed = sorted(where[k] for k, t in lab.items() if t in ("matmul", "transpose"))
+    assert placed == [("Sequential", "0: Linear")] * 2 + [("Sequential", "2: Linear")] * 2
+    root = next(k for k, t in lab.items() if t.startswith("{ () float64"))
+    assert where[root] == () and where[root + "o"] == ()  # the loss is drawn outside the net
+    assert all(where[k] == () for k, t in lab.items() if t.startswith("{ X |"))
+
+
 def test_collapse_keeps_the_drawing_under_max_nodes_and_says_what_it_hid() -> None:
     model, loss = mlp_loss([16, 16, 1], batch=8)
     full = labels(to_dot(loss, max_nodes=None))
