@@ -313,7 +313,28 @@ def _prod_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: boo
     if np.all(a.data != 0):
         kept = out if keepdims else out.reshape(_kept_shape(a.shape, axis))
         return gk * kept / a
+    if a.requires_grad and _grad_enabled():  # create_graph: keep it differentiable
+        return gk * _product_of_others_tensor(a, axis)
     return gk * _product_of_others(a.data, axis)
+
+
+def _grad_enabled() -> bool:
+    from .engine import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+def _product_of_others_tensor(a: Tensor, axis: Any) -> Tensor:
+    """``_product_of_others`` with Tensor ops (O(n^2) per reduction), for gradients of gradients."""
+    axes = tuple(range(a.ndim)) if axis is None else (
+        (axis,) if isinstance(axis, int) else tuple(axis))
+    axes = tuple(ax % a.ndim for ax in axes)
+    rest = tuple(i for i in range(a.ndim) if i not in axes)
+    moved = a.transpose(*(rest + axes))
+    n = math.prod(a.shape[i] for i in axes)
+    flat = moved.reshape(moved.shape[:len(rest)] + (n,))
+    others = where(np.eye(n, dtype=bool), 1.0, flat.unsqueeze(-2)).prod(axis=-1)  # row i: not i
+    return others.reshape(moved.shape).transpose(*np.argsort(rest + axes).tolist())
 
 
 def _product_of_others(x: np.ndarray, axis: Any) -> np.ndarray:

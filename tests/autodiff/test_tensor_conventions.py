@@ -6,6 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from numeric import check_second_order, check_vjp
 
 import autodiff as ad
 
@@ -88,6 +92,39 @@ def test_prod_gradient_with_zeros() -> None:
     np.testing.assert_allclose(grad_of(lambda t: t.prod(), [2.0, 0.0, 0.0]), [0, 0, 0])
     np.testing.assert_allclose(grad_of(lambda t: t.prod(axis=1), [[2.0, 0.0], [3.0, 4.0]]),
                                [[0, 2], [4, 3]])
+
+
+def _prod_hessian(a: np.ndarray) -> np.ndarray:
+    n = len(a)
+    h = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                h[i, j] = np.prod([a[m] for m in range(n) if m not in (i, j)])
+    return h
+
+
+@pytest.mark.parametrize("a", [[0.0, 1.0, 2.0], [0.0, 0.0, 2.0], [3.0, 0.0, 2.0, 5.0], [0.0] * 3])
+def test_prod_hessian_with_zeros_matches_the_closed_form(a: list[float]) -> None:
+    # regression: with a zero the VJP used a numpy constant, so the Hessian came out all zero
+    h = ad.hessian(lambda t: t.prod(), ad.tensor(a))
+    np.testing.assert_allclose(h.data, _prod_hessian(np.array(a)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=3), data=st.data())
+def test_prod_with_zeros_first_and_second_order(shape: tuple, data: st.DataObject) -> None:
+    axis = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1),
+                               hnp.valid_tuple_axes(len(shape), min_size=1)))
+    keepdims = data.draw(st.booleans())
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x = rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 0.0, 1.0], shape)
+
+    def f(t: ad.Tensor) -> ad.Tensor:
+        return t.prod(axis=axis, keepdims=keepdims)
+
+    check_vjp(f, [x], seed=1)
+    check_second_order(f, [x], seed=2)
 
 
 def test_pow_exponent_gradient_is_zero_at_a_zero_base() -> None:
