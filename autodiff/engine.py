@@ -62,6 +62,10 @@ class _GradModeContext(contextlib.ContextDecorator):
     def __exit__(self, *exc: object) -> None:
         _grad_state.enabled = self._previous
 
+    def _recreate_cm(self) -> _GradModeContext:
+        # a fresh context per call of a decorated function: it may recurse or run in threads
+        return type(self)()
+
 
 class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Stop recording operations: ``with ad.no_grad(): ...`` or ``@ad.no_grad()``.

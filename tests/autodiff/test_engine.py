@@ -149,6 +149,47 @@ def test_no_grad_and_enable_grad_as_decorators() -> None:
     assert ad.is_grad_enabled()
 
 
+def test_a_recursive_decorated_function_restores_grad_mode() -> None:
+    # regression: the decorator reused one context object, so the inner call overwrote the
+    # saved mode and grad mode stayed off after the outer call returned
+    @ad.no_grad()
+    def depth(n: int) -> bool:
+        return depth(n - 1) if n else ad.is_grad_enabled()
+
+    assert depth(3) is False
+    assert ad.is_grad_enabled()
+
+    @ad.enable_grad()
+    def inner(n: int) -> bool:
+        return inner(n - 1) if n else ad.is_grad_enabled()
+
+    with ad.no_grad():
+        assert inner(2) is True
+        assert not ad.is_grad_enabled()
+
+
+def test_a_decorated_function_used_from_two_threads() -> None:
+    entered = threading.Barrier(2, timeout=5)
+
+    @ad.no_grad()
+    def work() -> bool:
+        entered.wait()  # both threads are inside at once
+        return ad.is_grad_enabled()
+
+    results: list[bool] = []
+
+    def run() -> None:
+        results.append(work())
+        results.append(ad.is_grad_enabled())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert sorted(results) == [False, False, True, True]
+
+
 def test_grad_mode_is_restored_after_an_exception() -> None:
     with pytest.raises(RuntimeError):
         with ad.no_grad():
