@@ -67,6 +67,7 @@ def prelu(x: ad.Tensor, weight: ad.Tensor) -> ad.Tensor:
 
     ``weight`` has shape (1,) (one slope shared by all channels) or (C,), one slope per
     channel, the channel axis being 1 for inputs of 2+ dims (N, C, ...) and 0 for 1-D inputs.
+    At x = 0 the gradient with respect to x is ``weight`` (PyTorch's convention).
     Raises ValueError when C does not match the input's channel count.
     """
     x = as_tensor(x, "prelu")
@@ -84,7 +85,9 @@ def prelu(x: ad.Tensor, weight: ad.Tensor) -> ad.Tensor:
         w = weight.reshape(weight.shape[0], *([1] * (x.ndim - ch_axis - 1)))
     elif x.ndim == 0:
         w = weight.reshape(())
-    return x.relu() - w * (-x).relu()
+    # x where x > 0, else w * x: at x = 0 the input gradient is w, as PyTorch's prelu and
+    # leaky_relu give (the min-norm subgradient of the convex kink when 0 <= w <= 1)
+    return ad.where(x.data > 0, x, w * x)
 
 
 def sigmoid(x: ad.Tensor) -> ad.Tensor:

@@ -162,7 +162,9 @@ class PReLU(Module):
     """Leaky ReLU whose negative slope ``weight`` is learned (a model parameter).
 
     ``num_parameters`` is 1 (one slope for all channels) or the number of channels (axis 1
-    of the input); every slope starts at ``init`` (0.25).
+    of the input); every slope starts at ``init`` (0.25). The argument is kept as the
+    attribute ``num_parameters_``: PyTorch's attribute name ``num_parameters`` is taken by
+    ``Module.num_parameters()``, which here returns the same number (the slopes' count).
     """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25,

@@ -154,6 +154,16 @@ def test_relu_gradient_at_zero_is_zero():
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
 
 
+def test_leaky_and_parametric_relu_take_the_slope_at_zero():
+    # PyTorch: d/dx = 1 if x > 0 else slope, so x = 0 gets the slope (as leaky_relu does)
+    for layer, slope in ((LeakyReLU(0.1), 0.1), (PReLU(init=0.3), 0.3)):
+        x = ad.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        layer(x).sum().backward()
+        np.testing.assert_array_equal(x.grad, [slope, slope, 1.0])
+    act = PReLU(num_parameters=4)
+    assert act.num_parameters_ == 4 and act.num_parameters() == 4
+
+
 # ------------------------------------------------------------------------------ PReLU
 def test_prelu_output_and_gradients():
     act = PReLU()
