@@ -95,10 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         group_by_module=model, rankdir=args.rankdir, show_data=not args.no_data,
         show_grad=not args.no_grad, grad_flow=args.grad_flow,
         max_nodes=args.max_nodes or None, title=args.title)
-    if args.output == "-":
-        sys.stdout.write(to_dot(result, **options))
-        return 0
     try:
+        if args.output == "-":
+            sys.stdout.write(to_dot(result, **options))
+            return 0
         path = render(result, args.output, format=args.format, **options)
     except DotNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -222,6 +222,10 @@ def test_cli_writes_dot_text_and_reports_bad_targets(tmp_path, capsys) -> None:
     assert "no function 'missing'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["no_colon_here"])
+    for output in ("-", str(tmp_path / "small.dot")):  # a usage error, not a traceback
+        with pytest.raises(SystemExit) as info:
+            cli_main([f"{script}:neuron", "-o", output, "--max-nodes", "5"])
+        assert info.value.code == 2 and "max_nodes must be" in capsys.readouterr().err
 
 
 def test_creation_sites_become_tooltips() -> None:
