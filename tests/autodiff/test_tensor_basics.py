@@ -99,3 +99,16 @@ def test_1d_and_batched_matmul_follow_numpy() -> None:
         np.testing.assert_allclose(out.data, a @ b)
         out.backward(np.ones(out.shape))
         assert ta.grad.shape == sa and tb.grad.shape == sb
+
+
+def test_iteration_unpacking_and_builtin_sum() -> None:
+    # regression: without __iter__, Python's fallback iteration stopped only on IndexError and
+    # the out-of-range getitem raised ValueError, so `for row in t` and `a, b = t` failed
+    x = ad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    first, second = x
+    (first * 2.0 + second).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2.0, 2.0], [1.0, 1.0]])
+    assert [row.shape for row in x] == [(2,), (2,)]
+    assert sum(ad.tensor([1.0, 2.0, 3.0])).item() == 6.0
+    with pytest.raises(TypeError, match="0-d"):
+        iter(ad.tensor(1.0))
