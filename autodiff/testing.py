@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 try:
-    from hypothesis import given, settings
+    from hypothesis import Phase, given, settings
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError as error:  # pragma: no cover - hypothesis is a test-time dependency
@@ -273,14 +273,21 @@ def check_op(
     def call(*xs: Tensor) -> Tensor:
         return op(*xs, **kw)
 
-    @settings(max_examples=max_examples, deadline=None, derandomize=True, database=None)
+    @settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
     @given(drawn)
     def property_test(xs: tuple[Tensor, ...]) -> None:
         out = call(*xs)
         if not isinstance(out, Tensor):
             raise AssertionError(f"check_op: {name} returned {type(out).__name__}, not a Tensor")
-        assert_grad_close(call, list(xs), eps=eps, atol=atol, rtol=rtol,
-                          second_order=second_order)
+        try:
+            assert_grad_close(call, list(xs), eps=eps, atol=atol, rtol=rtol,
+                              second_order=second_order)
+        except AssertionError as error:
+            shapes_in = ", ".join(str(tuple(x.shape)) for x in xs)
+            raise AssertionError(f"check_op: the VJPs of op {name!r} disagree with central "
+                                 f"differences at inputs of shapes {shapes_in} (the failing "
+                                 f"inputs are printed below)\n{error}") from None
 
     property_test()
 
