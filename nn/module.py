@@ -5,7 +5,12 @@ not trained, e.g. BatchNorm's running statistics) and child Modules. They are re
 when assigned as attributes, in insertion order:
 
 * a parameter is a ``Value``, a Tensor with ``requires_grad=True`` (at assignment time),
-  or a list/tuple of those (a Neuron's weights ``w`` give the names ``w.0``, ``w.1``, ...);
+  or a list/tuple of those (a Neuron's weights ``w`` give the names ``w.0``, ``w.1``, ...).
+  A Tensor with ``requires_grad=False`` is a plain attribute (like a plain ``torch.Tensor``),
+  unless it replaces a Tensor parameter of the same name or is given to
+  ``register_parameter``: then it is a *frozen* parameter (PyTorch's
+  ``nn.Parameter(t, requires_grad=False)``), as is a parameter whose ``requires_grad``
+  is switched off after registration;
 * a child is a Module, or a list/tuple of Modules (``layers.0``, ``layers.1``, ...);
 * a buffer is declared with ``register_buffer(name, array)``.
 
@@ -35,15 +40,16 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
-def _is_tensor_param(x: Any) -> bool:
-    """A Tensor leaf that requires grad (duck-typed: ``.data`` ndarray, ``.requires_grad``)."""
+def _is_tensor(x: Any) -> bool:
+    """A Tensor, duck-typed: an ndarray ``.data`` and a ``.requires_grad`` flag."""
     if isinstance(x, (Module, Value, np.ndarray, list, tuple, int, float, str)):
         return False
-    return (
-        getattr(x, "requires_grad", False) is True
-        and isinstance(getattr(x, "data", None), np.ndarray)
-        and not isinstance(x, Value)
-    )
+    return hasattr(x, "requires_grad") and isinstance(getattr(x, "data", None), np.ndarray)
+
+
+def _is_tensor_param(x: Any) -> bool:
+    """A Tensor that requires grad: registered as a parameter when assigned."""
+    return _is_tensor(x) and x.requires_grad is True
 
 
 def _is_param(x: Any) -> bool:
@@ -98,6 +104,8 @@ class Module:
         params, bufs, mods = self._parameters, self._buffers, self._modules
         if name in bufs and not (_is_param(value) or isinstance(value, Module)):
             bufs[name] = value  # reassigning a buffer keeps it a buffer
+        elif name in params and _is_tensor(value) and _is_tensor(params[name]):
+            params[name] = value  # a Tensor replacing a Tensor parameter stays a parameter
         else:
             params.pop(name, None)
             bufs.pop(name, None)
@@ -127,15 +135,24 @@ class Module:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}{hint}")
 
     def register_parameter(self, name: str, value: Any) -> None:
-        """Register ``value`` (Value, Tensor requiring grad, or a list of them) as ``name``.
+        """Register ``value`` (a Value, a Tensor, or a list of them) as the parameter ``name``.
 
-        Raises TypeError for anything else."""
-        if not (_is_param(value) or _is_param_seq(value)):
+        Unlike plain assignment, this also registers a Tensor with ``requires_grad=False``
+        (a frozen parameter: saved in ``state_dict``, listed by ``parameters()``, left alone
+        by optimizers since it gets no gradient). Raises TypeError for anything else."""
+        self._ensure_state()
+        if not (_is_param(value) or _is_param_seq(value) or _is_tensor(value)):
             raise TypeError(
                 f"{type(self).__name__}.register_parameter({name!r}): expected a Value, a Tensor "
-                f"with requires_grad=True or a list of them, got {type(value).__name__}"
+                f"or a list of them, got {type(value).__name__}"
             )
-        setattr(self, name, value)
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"register_parameter: name must be a non-empty str without '.', "
+                             f"got {name!r}")
+        self._buffers.pop(name, None)
+        self._modules.pop(name, None)
+        self._parameters[name] = value
+        object.__setattr__(self, name, value)
 
     def register_buffer(self, name: str, value: Any) -> None:
         """Register ``value`` (an ndarray, a Tensor or None) as the buffer ``name``: saved in

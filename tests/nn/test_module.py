@@ -205,6 +205,23 @@ def test_works_with_the_real_tensor_when_present() -> None:
     np.testing.assert_array_equal(m.w.data, np.full((2, 2), 2.0))
 
 
+def test_frozen_tensor_parameters_stay_registered() -> None:
+    # A Tensor requiring grad plays nn.Parameter's part; a plain Tensor is an attribute.
+    lin = nn.Linear(3, 2, rng=0)
+    lin.weight.requires_grad = False  # freezing keeps the parameter and its state
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    assert list(lin.state_dict()) == ["weight", "bias"]
+    lin.weight = FakeTensor(np.zeros((2, 3)), requires_grad=False)  # replacing: still one
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    np.testing.assert_array_equal(lin.state_dict()["weight"], np.zeros((2, 3)))
+    lin.register_parameter("scale", FakeTensor(np.ones(2), requires_grad=False))
+    assert "scale" in dict(lin.named_parameters()) and lin.num_parameters() == 10
+    lin.plain = FakeTensor(np.ones(2), requires_grad=False)  # a plain Tensor: not registered
+    assert "plain" not in lin.state_dict()
+    with pytest.raises(ValueError, match="register_parameter"):
+        lin.register_parameter("a.b", Value(1.0))
+
+
 def test_deepcopy_and_pickle_give_independent_equal_models() -> None:
     import copy
     import pickle
