@@ -31,6 +31,12 @@ __all__ = ["LevenbergMarquardt"]
 ResidualClosure = Callable[[], Any]
 
 
+def _cost(r: np.ndarray) -> float:
+    """``0.5 * ||r||^2``; inf (no overflow warning) for residuals too large to square."""
+    with np.errstate(over="ignore"):
+        return 0.5 * float(r.dot(r))
+
+
 class LevenbergMarquardt(ClosureOptimizer):
     """Levenberg-Marquardt with adaptive damping and the accept/reject rule.
 
@@ -41,23 +47,28 @@ class LevenbergMarquardt(ClosureOptimizer):
     ``max_reject`` rejected trials in a row (the damping is then put back to its value
     before them). ``self.state[0]`` holds ``mu``, ``nu``, the
     scaling ``diag``, ``n_iter``, ``func_evals`` (residual evaluations), ``jac_evals`` and
-    ``cost``. ``step(closure)`` uses ``closure`` as the residual closure for that call (so
-    ``nn.fit`` can hand it each batch's residuals); it must return residuals, not a loss.
+    ``cost``. ``residual_closure`` is optional: ``step(closure)`` uses ``closure`` as the
+    residual closure for that call, which is how ``nn.fit`` hands it each batch's residuals
+    (``closure_returns = "residuals"`` tells training loops so); either must return
+    residuals, not a loss.
     Raises ValueError for a negative damping or tolerance, max_iter or max_reject < 1;
-    TypeError when the residuals are not a Tensor or a list of Tensors/Values.
+    TypeError for a residual_closure that is not callable, a ``step()`` with no residual
+    closure at all, or residuals that are not a Tensor or a list of Tensors/Values.
     """
+
+    closure_returns = "residuals"
 
     def __init__(
         self,
         params: Any,
-        residual_closure: ResidualClosure,
+        residual_closure: ResidualClosure | None = None,
         damping: float = 1e-3,
         max_iter: int = 20,
         tolerance_grad: float = 1e-10,
         tolerance_change: float = 1e-12,
         max_reject: int = 30,
     ):
-        if not callable(residual_closure):
+        if residual_closure is not None and not callable(residual_closure):
             raise TypeError(
                 "LevenbergMarquardt: residual_closure must be a callable returning the "
                 f"residuals, got {type(residual_closure).__name__}"
@@ -133,12 +144,17 @@ class LevenbergMarquardt(ClosureOptimizer):
         ``closure``, when given, replaces ``residual_closure`` for this call.
         """
         residual_closure = closure if closure is not None else self.residual_closure
+        if residual_closure is None:
+            raise TypeError(
+                "LevenbergMarquardt.step needs residuals: pass residual_closure to the "
+                "constructor or a closure returning the residual vector to step(closure)"
+            )
         group = self.param_groups[0]
         state = self._global_state()
         for key in ("func_evals", "jac_evals", "n_iter"):
             state.setdefault(key, 0)
         r_obj, r = self._residuals(residual_closure)
-        cost = 0.5 * float(r.dot(r))
+        cost = _cost(r)
         start_cost = cost
         tol = group["tolerance_change"]
         for _ in range(group["max_iter"]):
@@ -165,7 +181,7 @@ class LevenbergMarquardt(ClosureOptimizer):
                     break  # no representable step is left: converged to rounding
                 self._set_flat(x + delta)
                 r_obj_new, r_new = self._residuals(residual_closure)
-                cost_new = 0.5 * float(r_new.dot(r_new))
+                cost_new = _cost(r_new)
                 predicted = 0.5 * float(delta.dot(mu * diag * delta - g))
                 if math.isfinite(cost_new) and cost_new < cost and predicted > 0:
                     rho = (cost - cost_new) / predicted

@@ -73,12 +73,15 @@ class Optimizer:
 
     Subclasses pass their default options in ``defaults``, validate them in
     ``_check_group(group)`` and implement ``step(closure=None)``. ``requires_closure`` says
-    whether ``step`` must be given a closure (training loops such as ``nn.fit`` read it).
+    whether ``step`` must be given a closure (training loops such as ``nn.fit`` read it);
+    ``closure_returns`` what that closure returns: ``"loss"`` (after calling ``backward``),
+    or ``"residuals"`` for least-squares methods (Levenberg-Marquardt).
     Raises ValueError for an empty parameter list or a parameter given twice, TypeError for
     an object that is not a parameter.
     """
 
     requires_closure = False
+    closure_returns = "loss"
 
     def __init__(self, params: Iterable[Any] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         self.defaults = dict(defaults)

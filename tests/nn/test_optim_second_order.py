@@ -164,7 +164,12 @@ def test_closure_methods_reject_parameter_groups_and_bad_options() -> None:
     with pytest.raises(ValueError, match="damping"):
         optim.LevenbergMarquardt([p], lambda: p, damping=-1.0)
     with pytest.raises(TypeError, match="residual_closure"):
-        optim.LevenbergMarquardt([p], None)
+        optim.LevenbergMarquardt([p], "residuals")
+    lm = optim.LevenbergMarquardt([p])  # the residual closure is optional (nn.fit passes one)
+    with pytest.raises(TypeError, match="needs residuals"):
+        lm.step()
+    lm.step(lambda: p - 3.0)  # a closure given to step is used as the residual closure
+    np.testing.assert_allclose(p.data, [3.0, 3.0], atol=1e-8)
 
 
 # ------------------------------------------------------------------ line searches
