@@ -2,15 +2,18 @@
 
 A checkpoint is one ``nn.save`` file (npz, no pickle, written atomically) holding the
 model's state, the optimizer's state, the data loaders' random states, the history and
-the early-stopping bookkeeping (best weights included). Restoring all of it makes a
-resumed run continue with the very numbers the uninterrupted run would have produced
-(as long as the model itself draws no random numbers, e.g. no Dropout).
+the early-stopping bookkeeping (best weights included), and the random generators the
+model draws from (each module's own ``_rng``, such as Dropout's, and ``nn.init``'s default
+generator). Restoring all of it makes a resumed run continue with the very numbers the
+uninterrupted run would have produced, Dropout masks included.
 """
 
 from __future__ import annotations
 
 import os
 from typing import Any
+
+import numpy as np
 
 from .history import History
 
@@ -21,6 +24,30 @@ KIND = "nn.fit checkpoint"
 
 def _loader_state(loader: Any) -> Any:
     return loader.state_dict() if hasattr(loader, "state_dict") else None
+
+
+def _model_rngs(model: Any) -> dict[str, Any]:
+    """Generator states by module name ("" for the model itself; "nn.init" for the default)."""
+    from . import init
+
+    states = {"nn.init": init.get_rng(None).bit_generator.state}
+    named = model.named_modules() if hasattr(model, "named_modules") else ()
+    for name, module in named:
+        rng = getattr(module, "_rng", None)
+        if isinstance(rng, np.random.Generator):
+            states[f"module:{name}"] = rng.bit_generator.state
+    return states
+
+
+def _restore_rngs(model: Any, states: dict[str, Any]) -> None:
+    from . import init
+
+    init.get_rng(None).bit_generator.state = states["nn.init"]
+    named = dict(model.named_modules()) if hasattr(model, "named_modules") else {}
+    for key, state in states.items():
+        rng = getattr(named.get(key[len("module:"):]), "_rng", None)
+        if key.startswith("module:") and isinstance(rng, np.random.Generator):
+            rng.bit_generator.state = state
 
 
 def save_checkpoint(path: str | os.PathLike[str], epoch: int, model: Any, optimizer: Any,
@@ -35,6 +62,7 @@ def save_checkpoint(path: str | os.PathLike[str], epoch: int, model: Any, optimi
         "optimizer": optimizer.state_dict() if hasattr(optimizer, "state_dict") else None,
         "train_loader": _loader_state(train_loader),
         "val_loader": _loader_state(val_loader),
+        "rngs": _model_rngs(model),
         "history": history.as_dict(),
         "tracker": {"best": tracker.best, "best_epoch": tracker.best_epoch,
                     "wait": tracker.wait, "best_state": tracker.best_state},
@@ -59,6 +87,8 @@ def load_checkpoint(path: str | os.PathLike[str], model: Any, optimizer: Any,
     for loader, key in ((train_loader, "train_loader"), (val_loader, "val_loader")):
         if state[key] is not None and hasattr(loader, "load_state_dict"):
             loader.load_state_dict(state[key])
+    if "rngs" in state:  # absent in checkpoints written before the generators were saved
+        _restore_rngs(model, state["rngs"])
     restored = History.from_dict(state["history"])
     history.__dict__.update(restored.__dict__)
     t = state["tracker"]
