@@ -45,6 +45,8 @@ __all__ = ["fit", "evaluate", "predict", "History", "EarlyStopping"]
 
 # ------------------------------------------------------------------------------ helpers
 def _needs_closure(optimizer: Any) -> bool:
+    """``optimizer.requires_closure`` (nn.optim's flag); for other optimizers, whether
+    ``step`` takes a closure at all."""
     flag = getattr(optimizer, "requires_closure", None)
     if flag is not None:
         return bool(flag)
@@ -56,7 +58,7 @@ def _needs_closure(optimizer: Any) -> bool:
 
 def _wants_residuals(optimizer: Any) -> bool:
     """Least-squares methods (Levenberg-Marquardt) step on residuals, not on a loss."""
-    return hasattr(optimizer, "residual_closure")
+    return getattr(optimizer, "closure_returns", "loss") == "residuals"
 
 
 def _residuals(out: Any, target: Any, scalar: bool) -> Any:
@@ -153,9 +155,10 @@ def fit(
             computes the loss, calls ``backward`` and returns the loss; closure-based
             methods call it as often as they need) or a plain ``step()`` run after
             ``backward``. ``optimizer.requires_closure``, when present, decides which.
-            Levenberg-Marquardt (an optimizer with a ``residual_closure``) gets a closure
-            returning the residuals ``(pred - target) / sqrt(n)`` instead: a least-squares
-            method, for MSE-type losses.
+            An optimizer with ``closure_returns == "residuals"`` (Levenberg-Marquardt,
+            built without a residual closure) gets a closure returning the residuals
+            ``(pred - target) / sqrt(n)`` instead: a least-squares method, for MSE-type
+            losses.
         train_loader, val_loader: iterables of ``(inputs, targets)`` batches.
         epochs: total number of epochs (when resuming, including those already run).
         metrics: names or callables evaluated on the validation set (and on the
@@ -165,8 +168,9 @@ def fit(
         callbacks: ``cb(epoch, logs)`` after each epoch; returning True stops training.
         early_stopping: a patience (int) or ``nn.EarlyStopping``; stops when the monitored
             value has not improved for ``patience`` epochs and restores the best weights.
-        checkpoint_path: write a checkpoint (model, optimizer and loader state, history)
-            here every ``checkpoint_every`` epochs, atomically, with ``nn.save``.
+        checkpoint_path: write a checkpoint (model, optimizer and loader state, the model's
+            random generators such as Dropout's, history) here every ``checkpoint_every``
+            epochs, atomically, with ``nn.save``.
         resume: continue from ``checkpoint_path`` when it exists, reproducing exactly the
             run that was not interrupted.
 

@@ -195,6 +195,30 @@ def test_checkpoint_resume_reproduces_the_uninterrupted_run(tmp_path: Any) -> No
     assert h_resumed.val_loss == h_straight.val_loss
 
 
+def test_resume_reproduces_dropout_masks(tmp_path: Any) -> None:
+    """Dropout's own generator and nn.init's default one are checkpointed and restored."""
+    import nn
+    import nn.optim as optim
+
+    X, y = _problem()
+
+    def run(epochs: int, resume: bool) -> Any:
+        nn.init.manual_seed(5)  # the default generator, drawn by Dropout(rng=None)
+        model = nn.Sequential(nn.Linear(3, 16, rng=0), nn.ReLU(), nn.Dropout(0.3, rng=1),
+                              nn.Dropout(0.2), nn.Linear(16, 1, rng=2))
+        tr = DataLoader(TensorDataset(X, y.reshape(-1, 1)), batch_size=16, shuffle=True, rng=4)
+        fit(model, mse, optim.SGD(model.parameters(), lr=0.05), tr, epochs=epochs,
+            checkpoint_path=tmp_path / "drop.npz", resume=resume, progress=False)
+        return model
+
+    run(3, False)
+    resumed = run(6, True)
+    (tmp_path / "drop.npz").unlink()
+    straight = run(6, False)
+    for k, v in straight.state_dict().items():
+        np.testing.assert_array_equal(resumed.state_dict()[k], v)
+
+
 def test_scalar_model_with_python_batches() -> None:
     X, y = _problem(40)
     X = X[:, :2]
@@ -239,13 +263,43 @@ def test_real_optimizers_first_order_lbfgs_and_levenberg_marquardt() -> None:
             opt = optim.SGD(params, lr=0.1)
         elif name == "LBFGS":
             opt = optim.LBFGS(params, max_iter=10)
-        else:  # fit hands it a residual closure on every step
-            opt = optim.LevenbergMarquardt(params, lambda: None, max_iter=5)
+        else:  # no residual closure: fit hands it one on every step
+            opt = optim.LevenbergMarquardt(params, max_iter=5)
         hist = fit(model, mse, opt, tr, va, epochs=3, progress=False)
         results[name] = hist.val_loss[-1]
     # an exact linear least-squares problem: the curvature methods solve it in a few steps
     assert results["LBFGS"] < 1e-8 and results["LevenbergMarquardt"] < 1e-8
     assert results["SGD"] > results["LBFGS"]
+
+
+def test_fit_reads_the_optimizers_closure_flags() -> None:
+    """requires_closure decides step() vs step(closure), even when step accepts a closure;
+    closure_returns == "residuals" gets residuals instead of a loss."""
+    calls: list[Any] = []
+
+    class Recorder(TinySGD):
+        requires_closure = False
+
+        def step(self, closure: Any = None) -> Any:
+            calls.append(closure)
+            return super().step(closure)
+
+    class Residuals(TinySGD):
+        requires_closure = True
+        closure_returns = "residuals"
+
+        def step(self, closure: Any = None) -> Any:
+            r = closure()
+            calls.append(r.shape)
+            return r
+
+    model = Affine(3)
+    tr, _ = _loaders(bs=48)
+    fit(model, mse, Recorder(model.parameters(), 0.1), tr, epochs=2, progress=False)
+    assert calls == [None, None]  # one step per batch, no closure passed
+    calls.clear()
+    fit(model, mse, Residuals(model.parameters(), 0.1), tr, epochs=1, progress=False)
+    assert calls == [(48,)]  # one residual per sample, flattened
 
 
 def test_resume_with_adam_state(tmp_path: Any) -> None:
