@@ -25,28 +25,14 @@ from .gradcheck_slots import (
     slots_from_params,
     working_copies,
 )
+from .viz.graph import walk
 
 __all__ = ["diagnose_values"]
 
 
 def _order(roots: list[Any]) -> list[Any]:
     """Every Value reachable from roots, parents before children, deterministic (iterative)."""
-    order: list[Any] = []
-    seen: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(r, False) for r in reversed(roots)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for p in reversed(node._prev):
-            if id(p) not in seen:
-                stack.append((p, False))
-    return order
+    return walk(roots).nodes
 
 
 def _run(call: Callable[[], Any]) -> tuple[list[str], np.ndarray]:

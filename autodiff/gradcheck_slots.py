@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .viz.graph import walk
+
 
 def ad() -> types.ModuleType:
     """The autodiff package (imported lazily so this module imports before the engine does)."""
@@ -274,21 +276,6 @@ def evaluate(call: Callable[[], Any]) -> Outputs:
     return Outputs(call())
 
 
-def _value_graph(roots: list[Any]) -> list[Any]:
-    """All Value nodes reachable from roots (iterative)."""
-    seen: set[int] = set()
-    out = []
-    stack = list(roots)
-    while stack:
-        v = stack.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
-        out.append(v)
-        stack.extend(v._prev)
-    return out
-
-
 def analytic_rows(
     base: Outputs, slots: list[Slot], cotangent: np.ndarray | None = None
 ) -> tuple[list[np.ndarray], list[str]]:
@@ -341,7 +328,7 @@ def analytic_rows(
         else:
             if not v_idx:
                 continue
-            nodes = _value_graph(out)
+            nodes = walk(out).nodes
             saved = [(v, v.grad) for v in nodes]
             try:
                 for e, o in enumerate(out):
