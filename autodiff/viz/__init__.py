@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,24 +42,27 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
                                     f"found; {INSTALL_HINT}")
 
 
+@contextlib.contextmanager
+def _install_hint() -> Iterator[None]:
+    """Turn graphviz's bare ExecutableNotFound into a DotNotFoundError with install commands."""
+    try:
+        yield
+    except graphviz.ExecutableNotFound as error:
+        if isinstance(error, DotNotFoundError):
+            raise
+        raise DotNotFoundError() from error
+
+
 class GraphDrawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose rendering says how to install graphviz when it is missing."""
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        try:
+        with _install_hint():
             return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            if isinstance(error, DotNotFoundError):
-                raise
-            raise DotNotFoundError() from error
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
-        try:
+        with _install_hint():
             return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            if isinstance(error, DotNotFoundError):
-                raise
-            raise DotNotFoundError() from error
 
 
 def _check_format(fmt: str, where: str) -> str:
