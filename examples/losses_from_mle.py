@@ -7,6 +7,9 @@
 2. Classification. If the network's softmax output y_k is the probability of class k,
    the negative log-likelihood of one-hot targets is  -(1/N) sum_i sum_k t_ik log y_ik:
    the cross-entropy. Its gradient with respect to the logits is (softmax - onehot) / N.
+   Seen as error minimisation, cross-entropy measures how far the predicted distribution
+   y is from the target distribution t: CE(t, y) = H(t) + KL(t || y), and H(t) does not
+   depend on the network, so minimising CE minimises the KL divergence (0 only at y = t).
 3. Two classes: a Bernoulli likelihood gives the binary cross-entropy.
 
     python examples/losses_from_mle.py [--quick]      # writes out/losses_from_mle.png
@@ -73,6 +76,17 @@ def classification() -> None:
     diff = np.abs(z.grad - expected).max()
     print(f"   dCE/dz = (softmax - onehot) / N: max difference {diff:.1e}")
     assert abs(nll.item() - ce.item()) < 1e-12 and np.allclose(z.grad, expected)
+
+    soft = 0.9 * onehot + 0.1 / 3  # a smoothed target distribution, so H(t) > 0
+    y = probs.data
+    ce_t = float(-(soft * np.log(y)).sum(axis=1).mean())
+    entropy = float(-(soft * np.log(soft)).sum(axis=1).mean())
+    kl = float((soft * np.log(soft / y)).sum(axis=1).mean())
+    print("   as a distance between distributions (error minimisation), smoothed targets t:")
+    print(f"   CE(t, y) = H(t) + KL(t || y): {ce_t:.6f} = {entropy:.6f} + {kl:.6f}; H(t) is fixed "
+          "by the data (0 for one-hot t),\n   so minimising CE minimises KL(t || y), which is "
+          "0 only when y = t")
+    assert abs(ce_t - entropy - kl) < 1e-12
 
     logit = ad.Tensor(np.array([2.0, -1.0, 0.3]))
     tb = np.array([1.0, 0.0, 0.0])

@@ -95,6 +95,9 @@ def test_losses_from_mle(tmp_path: Path) -> None:
     assert m and m.group(1) == m.group(2)
     ce = re.search(r"log softmax\(z\) = ([\d.]+); nn.CrossEntropyLoss = ([\d.]+)", out)
     assert ce and ce.group(1) == ce.group(2)
+    kl = re.search(r"CE\(t, y\) = H\(t\) \+ KL\(t \|\| y\): ([\d.]+) = ([\d.]+) \+ ([\d.]+)", out)
+    assert kl and float(kl.group(3)) > 0
+    assert abs(float(kl.group(1)) - float(kl.group(2)) - float(kl.group(3))) < 2e-6
     assert _png(tmp_path / "out" / "losses_from_mle.png")
 
 
