@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nn_numeric import numgrad
 
 import autodiff as ad
 from nn import functional as F
@@ -55,19 +56,6 @@ def naive_max_pool2d(x, k, stride, pad, grad_out=None):
                     if grad_out is not None:
                         gx[b, ch, i * sh + a[0], j * sw + a[1]] += grad_out[b, ch, i, j]
     return out, gx[:, :, ph:ph + h, pw:pw + w]
-
-
-def numgrad(f, arr, eps=1e-6):
-    g = np.zeros_like(arr)
-    for i in np.ndindex(arr.shape):
-        old = arr[i]
-        arr[i] = old + eps
-        hi = f()
-        arr[i] = old - eps
-        lo = f()
-        arr[i] = old
-        g[i] = (hi - lo) / (2 * eps)
-    return g
 
 
 CONFIGS = [  # (N, C, H, W, O, k, stride, padding, dilation)

@@ -6,6 +6,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from nn_numeric import numgrad
 
 import autodiff as ad
 import nn
@@ -24,20 +25,6 @@ from nn.layers import (
     Softmax,
     Tanh,
 )
-
-
-def numgrad(f, arr, eps=1e-6):
-    """Central-difference gradient of the scalar f() with respect to ndarray ``arr`` (in place)."""
-    g = np.zeros_like(arr)
-    for i in np.ndindex(arr.shape):
-        old = arr[i]
-        arr[i] = old + eps
-        hi = f()
-        arr[i] = old - eps
-        lo = f()
-        arr[i] = old
-        g[i] = (hi - lo) / (2 * eps)
-    return g
 
 
 def check_grads(module_or_fn, x, params=(), seed=0, atol=1e-6):
