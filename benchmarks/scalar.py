@@ -48,18 +48,9 @@ def make_data(seed: int = 0) -> tuple[list[list[float]], list[float]]:
     return x.tolist(), (2.0 * label - 1.0).tolist()
 
 
-def ours_step(model: nn.MLP, xs: list, ys: list) -> float:
-    """One MSE training step with autodiff's scalar MLP; returns the loss."""
-    loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys, strict=True)) / len(xs)
-    model.zero_grad()
-    loss.backward()
-    for p in model.parameters():
-        p.data -= LR * p.grad
-    return loss.data
-
-
-def micrograd_step(model, xs: list, ys: list) -> float:
-    """The same step, same code, with micrograd's MLP; returns the loss."""
+def sgd_step(model, xs: list, ys: list) -> float:
+    """One MSE training step of a scalar MLP (autodiff's ``nn.MLP`` or micrograd's: the
+    same code runs both); returns the loss."""
     loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys, strict=True)) / len(xs)
     model.zero_grad()
     loss.backward()
@@ -177,8 +168,8 @@ def run(steps: int, use_gc: bool, collect: bool = False) -> dict:
     copy_weights(ours, micro)
     ws = [[[w.data for w in n.w] for n in layer.neurons] for layer in ours.layers]
     bs = [[n.b.data for n in layer.neurons] for layer in ours.layers]
-    engines = (("micrograd", lambda: micrograd_step(micro, xs, ys)),
-               ("autodiff", lambda: ours_step(ours, xs, ys)),
+    engines = (("micrograd", lambda: sgd_step(micro, xs, ys)),
+               ("autodiff", lambda: sgd_step(ours, xs, ys)),
                ("floor", lambda: floor_step(ws, bs, xs, ys)))
     times: dict[str, list[float]] = {name: [] for name, _ in engines}
     losses: dict[str, list[float]] = {name: [] for name, _ in engines}
