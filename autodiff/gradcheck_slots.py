@@ -65,15 +65,19 @@ class Slot:
         """Restore the caller's data and gradient exactly."""
 
     def get(self, i: int) -> float:
+        """The working value of flat element ``i``."""
         raise NotImplementedError
 
     def set(self, i: int, x: float) -> None:
+        """Set flat element ``i`` of the working copy to ``x``."""
         raise NotImplementedError
 
     def get_all(self) -> np.ndarray:
+        """All working values, flat, shape (size,)."""
         return np.array([self.get(i) for i in range(self.size)])
 
     def set_all(self, x: np.ndarray) -> None:
+        """Set every element of the working copy from a flat array of shape (size,)."""
         for i in range(self.size):
             self.set(i, float(x[i]))
 

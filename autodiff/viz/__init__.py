@@ -57,10 +57,12 @@ class GraphDrawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose rendering says how to install graphviz when it is missing."""
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        """``graphviz.Digraph.pipe``; raises DotNotFoundError when ``dot`` is missing."""
         with _install_hint():
             return super().pipe(*args, **kwargs)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
+        """``graphviz.Digraph.render``; raises DotNotFoundError when ``dot`` is missing."""
         with _install_hint():
             return super().render(*args, **kwargs)
 
