@@ -72,13 +72,21 @@ def build_model(n_in: int, cfg: Config) -> Any:
                          nn.Linear(cfg.hidden, 1, rng=cfg.seed + 1))
 
 
-def linear_baseline(split: Split) -> dict[str, float]:
-    """Least-squares linear regression (with intercept) on the same features: MSE per split."""
-    def design(x: np.ndarray) -> np.ndarray:
-        return np.column_stack([x, np.ones(len(x))])
+def _design(x: np.ndarray) -> np.ndarray:
+    return np.column_stack([x, np.ones(len(x))])
 
-    w, *_ = np.linalg.lstsq(design(split.X["train"]), split.y["train"], rcond=None)
-    return {k: float(np.mean((design(split.X[k]) @ w - split.y[k]) ** 2)) for k in split.X}
+
+def linear_predictor(split: Split) -> Any:
+    """Least-squares linear regression (with intercept) fitted on the training split;
+    returns ``predict(X) -> (n,)``."""
+    w, *_ = np.linalg.lstsq(_design(split.X["train"]), split.y["train"], rcond=None)
+    return lambda x: _design(x) @ w
+
+
+def linear_baseline(split: Split) -> dict[str, float]:
+    """The linear regression's MSE on each split (the baseline the network must beat)."""
+    lin = linear_predictor(split)
+    return {k: float(np.mean((lin(split.X[k]) - split.y[k]) ** 2)) for k in split.X}
 
 
 def _check_gradients(model: Any, loss_fn: Any, split: Split) -> bool:
@@ -167,9 +175,7 @@ def _figures(history: Any, split: Split, model: Any, base: dict[str, float], flo
                                  title="House prices: MSE per epoch",
                                  hlines={"noise floor": floor, "linear baseline (val)":
                                          base["val"]})
-        Xd = np.column_stack([split.X["train"], np.ones(len(split.X["train"]))])
-        w, *_ = np.linalg.lstsq(Xd, split.y["train"], rcond=None)
-        lin = np.column_stack([split.X["test"], np.ones(len(split.X["test"]))]) @ w
+        lin = linear_predictor(split)(split.X["test"])
         pred = plot.predicted_vs_true(
             split.y["test"], {"network": predict(model, split.X["test"]), "linear": lin},
             os.path.join(out, "predictions.png"), title="Test set: predicted vs true price",
