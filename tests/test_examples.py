@@ -136,6 +136,10 @@ def test_optimizers(tmp_path: Path) -> None:
         assert name in out
     newton = re.search(r"^Newton\s+2\s+\d+\s+([\d.e+-]+)", out, flags=re.M)
     assert newton and float(newton.group(1)) < 1e-6  # Newton reaches Rosenbrock's minimum
+    rows = re.findall(r"^  (.+?)\s+([\d.]+)\s+([\d.]+)\s+\d+$", out, flags=re.M)
+    assert len(rows) == 9, out  # train and validation MSE of every method on house prices
+    curvature = [(float(tr), float(va)) for name, tr, va in rows if "full batch" in name]
+    assert len(curvature) == 4 and all(tr < 0.05 and va < 0.2 for tr, va in curvature)
     assert list((tmp_path / "out").glob("*.png")), "optimizers.py wrote no figure"
 
 
