@@ -77,6 +77,7 @@ class Neuron(Module):
         return act if fn is None else fn(act)
 
     def extra_repr(self) -> str:
+        """Inputs and activation, shown in the repr tree."""
         return f"{self.nin}, activation={self.activation!r}"
 
 
@@ -100,6 +101,7 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def extra_repr(self) -> str:
+        """Inputs, outputs and activation, shown in the repr tree."""
         return f"{self.nin} -> {self.nout}, activation={self.activation!r}"
 
 
@@ -137,4 +139,5 @@ class MLP(Module):
         return x
 
     def extra_repr(self) -> str:
+        """Inputs and layer sizes, shown in the repr tree."""
         return f"{self.nin}, {self.nouts}"
