@@ -78,6 +78,19 @@ def test_forward_matmul_names_both_input_shapes():
     assert "'matmul'" in msg and "shape (2, 3)" in msg and "shape (3, 4)" in msg
 
 
+def test_site_inside_a_layer_points_at_the_caller():
+    """An op made inside nn code reports the user's line, not a line of the library."""
+    from nn.layers import Linear
+
+    layer = Linear(2, 2, rng=0)
+    layer.weight.data[:] = 1e308
+    x = ad.tensor([[10.0, 10.0]])
+    with ad.detect_anomaly(), pytest.raises(ad.AnomalyError) as info:
+        line = _line(); layer(x)  # noqa: E702
+    assert _here(line) in str(info.value)
+    assert "layers.py" not in str(info.value) and "functional.py" not in str(info.value)
+
+
 # ------------------------------------------------------------------------------ backward
 def test_backward_inf_names_the_vjp_and_creation_line():
     x = ad.tensor([4.0, 0.0], requires_grad=True)

@@ -263,3 +263,32 @@ def test_100k_tensor_chain_backward_and_free():
     assert ref_root() is None and ref_first() is None
     np.testing.assert_allclose(x.grad, [1.00001 ** (n // 2)] * 2, rtol=1e-12)
     assert cycles == []
+
+
+def test_nn_training_loop_makes_no_cycles_and_stays_flat():
+    """Layers, losses and an optimizer with state: still nothing for the collector."""
+    from nn.layers import BatchNorm1d, Dropout, Linear, ReLU, Sequential
+    from nn.losses import CrossEntropyLoss
+    from nn.optim import Adam
+
+    rng = np.random.default_rng(0)
+    x = ad.tensor(rng.standard_normal((32, 5)))
+    y = rng.integers(0, 3, size=32)
+    model = Sequential(Linear(5, 16, rng=1), BatchNorm1d(16), ReLU(), Dropout(0.1, rng=2),
+                       Linear(16, 3, rng=3))
+    loss_fn = CrossEntropyLoss()
+    opt = Adam(model.parameters(), lr=1e-2)
+
+    def step() -> float:
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    first = step()
+    with gc_off() as cycles:
+        half, end = traced_growth(step, steps=600, warmup=50)
+    assert step() < first
+    assert end - half < 16_384, f"memory grew by {end - half} B over the last 300 steps"
+    assert cycles == []

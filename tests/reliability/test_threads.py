@@ -173,3 +173,20 @@ def test_four_threads_switching_every_few_bytecodes():
     for seq, con in zip(sequential, concurrent):
         for a, b in zip(seq, con):
             np.testing.assert_array_equal(a, b)
+
+
+def test_two_fit_runs_in_threads_equal_sequential_runs():
+    from nn.data import DataLoader, TensorDataset
+    from nn.layers import Linear, Sequential, Tanh
+    from nn.losses import MSELoss
+
+    def run(seed: int) -> list[float]:
+        x, y = _tensor_problem(seed)
+        loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True, rng=seed)
+        model = Sequential(Linear(3, 8, rng=seed), Tanh(), Linear(8, 1, rng=seed + 1))
+        history = nn.fit(model, MSELoss(), Adam(model.parameters(), lr=0.01), loader,
+                         epochs=5, progress=False)
+        return history.train_loss + [float(p.data.sum()) for p in model.parameters()]
+
+    sequential = [run(5), run(6)]
+    assert _run_threads(lambda: run(5), lambda: run(6)) == sequential
