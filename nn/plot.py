@@ -75,9 +75,11 @@ def loss_curves(
 ) -> str:
     """Plot loss curves: a ``nn.History`` (train and validation loss) or a mapping
     ``label -> sequence of losses``. ``hlines`` adds labelled horizontal reference
-    lines (e.g. the noise floor). Returns ``path``."""
+    lines (e.g. the noise floor); with more than five lines the legend goes to the right of
+    the axes, off the curves. Returns ``path``."""
     series = _series(history)
-    fig = _figure()
+    outside = len(series) + len(hlines or {}) > 5
+    fig = _figure(width=9.0 if outside else 6.0)
     ax = fig.add_subplot()
     for label, values in series.items():
         ax.plot(np.arange(1, len(values) + 1), values, label=label)
@@ -89,7 +91,10 @@ def loss_curves(
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    if outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+    else:
+        ax.legend()
     return _save(fig, path)
 
 

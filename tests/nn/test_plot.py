@@ -33,6 +33,15 @@ def test_loss_curves_from_history_and_mapping(tmp_path: Path) -> None:
         plot.loss_curves(object(), tmp_path / "d.png")
 
 
+def test_loss_curves_puts_a_long_legend_beside_the_axes(tmp_path: Path) -> None:
+    def width(path: str) -> int:
+        return int.from_bytes(Path(path).read_bytes()[16:20], "big")  # the PNG header
+
+    few = plot.loss_curves({f"m{i}": [3, 2, 1] for i in range(5)}, tmp_path / "few.png")
+    many = plot.loss_curves({f"m{i}": [3, 2, 1] for i in range(6)}, tmp_path / "many.png")
+    assert width(few) == 600 and width(many) == 900  # a wider figure holds the legend
+
+
 def test_predicted_vs_true_decision_boundary_trajectories(tmp_path: Path) -> None:
     t = np.linspace(0, 1, 20)
     assert _is_png(plot.predicted_vs_true(t, {"a": t + 0.1, "b": t}, tmp_path / "p.png",
