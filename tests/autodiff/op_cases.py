@@ -24,6 +24,8 @@ MAX_DIMS, MAX_SIDE = 3, 3
 
 
 def case(name: str) -> Callable[[Case], Case]:
+    """Decorator: register ``fn`` as the case of the op ``name``."""
+
     def register(fn: Case) -> Case:
         CASES[name] = fn
         return fn
@@ -39,6 +41,7 @@ def shapes(data: Any, n: int, min_dims: int = 0) -> tuple[tuple[tuple[int, ...],
 
 
 def rng_of(data: Any) -> np.random.Generator:
+    """A numpy Generator seeded by a hypothesis-drawn integer."""
     return np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
 
 
