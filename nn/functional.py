@@ -116,10 +116,13 @@ def dropout(x: ad.Tensor, p: float = 0.5, training: bool = True,
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
 
     The identity when ``training`` is False or p == 0; all zeros when p == 1. ``rng`` is a
-    Generator, a seed, or None (``nn.init``'s default generator). Raises ValueError unless
-    0 <= p <= 1.
+    Generator, a seed, or None (``nn.init``'s default generator). Raises TypeError when p is
+    not a number, ValueError unless 0 <= p <= 1.
     """
-    if isinstance(p, bool) or not 0.0 <= p <= 1.0:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(f"dropout: probability p must be a number between 0 and 1, got "
+                        f"{type(p).__name__} {p!r}")
+    if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
     x = as_tensor(x, "dropout")
     if not training or p == 0.0:

@@ -231,7 +231,10 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng: RngLike = None) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+            raise TypeError(f"Dropout: probability p must be a number between 0 and 1, got "
+                            f"{type(p).__name__} {p!r}")
+        if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p!r}")
         self.p = float(p)
         self._rng = init.get_rng(rng) if rng is not None else None

@@ -219,6 +219,8 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be > 0, got {delta!r}")
         self.delta = delta
 
     def forward(self, input: Any, target: Any) -> Any:

@@ -205,6 +205,11 @@ def test_dropout_is_seeded_and_handles_edge_probabilities():
     for p in (-0.1, 1.5):
         with pytest.raises(ValueError, match="between 0 and 1"):
             Dropout(p)
+    with pytest.raises(TypeError, match="Dropout: probability p must be a number"):
+        Dropout("0.5")
+    with pytest.raises(TypeError, match="dropout: probability p must be a number"):
+        F.dropout(x, "0.5")
+    assert Dropout(np.float32(0.25)).p == 0.25  # numpy scalars are numbers too
     np.testing.assert_array_equal(F.dropout(x, 0.5, training=False).data, x.data)
 
 
