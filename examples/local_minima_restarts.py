@@ -93,10 +93,15 @@ if __name__ == "__main__":
     try:
         from nn import plot
 
-        p = plot.optimizer_trajectories(f_numpy, paths, os.path.join(OUT,
+        ends = {k: float(f_numpy(*v[-1])) for k, v in paths.items()}
+        best = min(ends, key=ends.__getitem__)
+        labelled = {f"{k}: f = {ends[k]:+.2f}{' (kept)' if k == best else ''}": v
+                    for k, v in paths.items()}
+        p = plot.optimizer_trajectories(f_numpy, labelled, os.path.join(OUT,
                                         "local_minima_restarts.png"), xlim=(-4.5, 4.5),
-                                        ylim=(-4.5, 4.5), title="Gradient descent from 8 starts",
-                                        log_levels=False, levels=25)
+                                        ylim=(-4.5, 4.5), log_levels=False, levels=25,
+                                        title="Gradient descent from 8 random starts: keep "
+                                              "the best")
         print(f"\nwrote {p}")
     except ImportError as exc:
         print(f"(no figure: {exc})")
