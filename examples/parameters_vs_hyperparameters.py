@@ -6,7 +6,9 @@
 * BatchNorm's running mean and variance are saved with the state too, but they are
   buffers: updated by averaging during training, never by gradient descent.
 * Hyperparameters are chosen by a person before training: activation, depth, width,
-  dropout probability, BatchNorm momentum, learning rate, optimizer, batch size, epochs.
+  dropout probability, BatchNorm momentum, learning rate, optimizer, batch size, epochs;
+  for a convolution layer the number of filters and the kernel size. They fix how many
+  model parameters there are, never their values.
 
     python examples/parameters_vs_hyperparameters.py      # writes out/parameters_state.npz
 """
@@ -80,6 +82,19 @@ def main() -> None:
     nn.save(model, path)
     keys = sorted(nn.load(path))
     print(f"\nwrote {path}: the model's state holds {len(keys)} arrays: {', '.join(keys)}")
+    convolution_counts()
+
+
+def convolution_counts() -> None:
+    """Filters and kernel size (hyperparameters) decide a Conv2d layer's parameter count."""
+    print("\na convolution layer on 1-channel images: filters and kernel size are "
+          "hyperparameters;\nthe parameter count follows from them (filters x (k x k) "
+          "weights + filters biases):")
+    for filters in (8, 16):
+        for k in (3, 5):
+            conv = nn.Conv2d(1, filters, kernel_size=k, rng=0)
+            print(f"  Conv2d(1, {filters:>2}, kernel_size={k}): {conv.num_parameters():>4} "
+                  f"parameters = {filters} x {k}x{k} + {filters}")
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ def test_parameters_vs_hyperparameters(tmp_path: Path) -> None:
     out = run_example("parameters_vs_hyperparameters.py", tmp_path)
     assert "total 162" in out and "running_mean" in out and "learning rate" in out
     assert re.search(r"PReLU slope a: 0.25 -> (?!0.2500)", out)
+    assert "Conv2d(1,  8, kernel_size=3):   80 parameters" in out  # 8 * 3 * 3 + 8
+    assert "Conv2d(1, 16, kernel_size=5):  416 parameters" in out  # 16 * 5 * 5 + 16
     assert (tmp_path / "out" / "parameters_state.npz").is_file()
 
 
