@@ -303,7 +303,9 @@ def render(tensor: dict, scalar: dict, chains: list[dict], cost: dict) -> str:
             f"| {c['kind']} | {c['n']:,} | {c['build']:.2f} s | {c['backward']:.2f} s "
             f"| {c['free']:.2f} s | {mb(c['peak'])} | {mb(c['left'])} | {c['cycles']} "
             f"| {'yes' if c['ok'] else 'NO'} |")
-    lines.append("")
+    lines += ["", "\"RSS left after free\" is memory the C allocator keeps for reuse, not live "
+              "nodes: `tests/reliability/test_memory.py` checks with weak references that "
+              "every node of such chains is gone.", ""]
     if cost.get("available"):
         lines += ["Anomaly mode (ms per step, best of "
                   f"{cost['rounds']} interleaved rounds). \"checks cut out\" is this engine "
