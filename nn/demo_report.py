@@ -69,7 +69,7 @@ def graphs(model: Any, loss_fn: Any, split: Any, out: str,
         hidden = model[1](first(ad.Tensor(split.X["test"][:1]))).data[0, 0]
     print(f"\nhidden neuron 0 rebuilt from Values: output {out_value.data:.6f}, the network's "
           f"hidden unit 0 gives {hidden:.6f}")
-    one = _render(out_value, os.path.join(out, "neuron_graph.svg"),
+    one = _render(out_value, os.path.join(out, "neuron.svg"),
                   title="hidden neuron 0 on one house: relu(b + sum w_i x_i)")
     print(f"rendered the network graph ({net}) and hidden neuron 0's graph ({one})")
     return {"network_graph": net, "neuron_graph": one}
