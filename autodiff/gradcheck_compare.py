@@ -6,6 +6,8 @@ copies; both return a :class:`~autodiff.gradcheck_report.GradcheckReport`.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +20,22 @@ from .gradcheck_slots import Outputs, Slot, analytic_rows, evaluate, working_cop
 __all__ = ["MAX_FULL_ENTRIES", "central", "check", "check_tolerances"]
 
 MAX_FULL_ENTRIES = 5_000_000  # Jacobian entries a full check may build (two float64 arrays)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_user(message: str, category: type[Warning]) -> None:
+    """Warn with the location of the first caller outside the autodiff package.
+
+    gradcheck, gradgradcheck, gradcheck_report and autodiff.testing reach the warnings through
+    different call depths; a fixed ``stacklevel`` would point into the package for some.
+    """
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def check_tolerances(where: str, eps: float, atol: float, rtol: float) -> None:
@@ -63,7 +81,7 @@ def check(
     Jacobian entries.
     """
     check_tolerances(title, eps, atol, rtol)
-    notes = _float32_notes(slots)
+    notes = _float32_notes(slots, title)
     with working_copies(slots):
         base = evaluate(call)
         if output_names is not None:
@@ -101,11 +119,10 @@ def check(
                 return report
             full = _full_check(call, slots, base, eps=eps, atol=atol, rtol=rtol, title=title)
             if full.ok:
-                warnings.warn(
+                warn_user(
                     f"{title}: the fast (projected) check failed but every Jacobian entry is "
                     "within tolerance; treating the gradients as correct",
                     RuntimeWarning,
-                    stacklevel=3,
                 )
             else:
                 full.notes.append("detected by fast mode; the entries above come from the full "
@@ -126,7 +143,7 @@ def check(
 _FLOAT32_WARNED = False
 
 
-def _float32_notes(slots: list[Slot]) -> list[str]:
+def _float32_notes(slots: list[Slot], title: str) -> list[str]:
     global _FLOAT32_WARNED
     low = [f"{s.label} is {s.orig_dtype}" for s in slots
            if s.orig_dtype is not None and s.orig_dtype != np.float64]
@@ -139,7 +156,7 @@ def _float32_notes(slots: list[Slot]) -> list[str]:
     )
     if not _FLOAT32_WARNED:
         _FLOAT32_WARNED = True
-        warnings.warn(f"gradcheck: {msg}", UserWarning, stacklevel=4)
+        warn_user(f"{title}: {msg}", UserWarning)
     return [msg]
 
 

@@ -175,8 +175,9 @@ def test_report_of_a_large_input_is_short() -> None:
 def test_float32_inputs_warn_once_and_check_in_float64() -> None:
     gc_module._FLOAT32_WARNED = False
     x = ad.Tensor(np.linspace(-1, 1, 5).astype(np.float32), requires_grad=True)
-    with pytest.warns(UserWarning, match="float64"):
+    with pytest.warns(UserWarning, match="float64") as caught:
         assert ad.gradcheck(lambda x: (x.exp() * x).sum(), [x])
+    assert caught[0].filename == __file__  # points at the caller, not into the package
     assert x.data.dtype == np.float32
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -190,6 +191,20 @@ def test_fast_mode_passes_and_catches_a_bug_with_full_report() -> None:
     off = ad.Op("off", lambda a: np.sin(a), (lambda g, out, a: g * a.cos() * 1.01,))
     report = gradcheck_report(lambda x: off(x).sum(), [x], fast=True)
     assert not report.ok and report.n_fail == 400 and "1.01 x numerical" in str(report)
+
+
+def test_fast_failure_within_elementwise_tolerance_warns_and_passes() -> None:
+    # every entry is off by 0.9 * rtol (within tolerance), always upwards, while the
+    # alternating signs of the derivatives cancel in the projection: only fast mode objects
+    c = np.where(np.arange(100) % 2 == 0, 10.0, -10.0)
+    scaled = ad.Op("scaled", lambda a: a * c,
+                   (lambda g, out, a: g * ad.Tensor(c + 0.9e-3 * np.abs(c)),))
+    x = ad.Tensor(np.linspace(-1.0, 1.0, 100), requires_grad=True)
+    f = lambda x: scaled(x).sum()  # noqa: E731
+    assert ad.gradcheck(f, [x])
+    with pytest.warns(RuntimeWarning, match="every Jacobian entry is within tolerance") as w:
+        assert ad.gradcheck(f, [x], fast=True)
+    assert w[0].filename == __file__
 
 
 def test_too_large_full_check_is_refused_with_advice() -> None:
