@@ -7,6 +7,7 @@ is never written to) and a Value slot's ``.data`` is perturbed and then restored
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import types
 from collections.abc import Callable, Iterator
@@ -47,7 +48,7 @@ def is_value_list(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(is_value(v) for v in x)
 
 
-class Slot:
+class Slot(abc.ABC):
     """One input of a check: ``size`` scalars addressed by flat index, with a report label."""
 
     label: str  # long form for pair lines: "input 1 'w'", "param 'layers.0.weight'"
@@ -58,19 +59,21 @@ class Slot:
     source: Any = None  # the object passed by the caller (a Tensor, a Value, a list of Values)
     orig_dtype: Any = None
 
+    @abc.abstractmethod
     def begin(self) -> None:
         """Install the working copy."""
 
+    @abc.abstractmethod
     def end(self) -> None:
         """Restore the caller's data and gradient exactly."""
 
+    @abc.abstractmethod
     def get(self, i: int) -> float:
         """The working value of flat element ``i``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def set(self, i: int, x: float) -> None:
         """Set flat element ``i`` of the working copy to ``x``."""
-        raise NotImplementedError
 
     def get_all(self) -> np.ndarray:
         """All working values, flat, shape (size,)."""

@@ -18,6 +18,7 @@ index 0, as ``torch.optim.LBFGS`` does.
 
 from __future__ import annotations
 
+import abc
 import copy
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -68,7 +69,7 @@ def enable_grad() -> Any:
     return fn() if fn is not None else nullcontext()
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class: holds parameter groups, per-parameter state and the update loop helpers.
 
     Subclasses pass their default options in ``defaults``, validate them in
@@ -168,9 +169,9 @@ class Optimizer:
                 elif p.grad is not None:
                     p.grad = np.zeros_like(p.data)
 
+    @abc.abstractmethod
     def step(self, closure: Closure | None = None) -> Any:
         """Update the parameters once; see each subclass."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ per-parameter io
     @staticmethod

@@ -11,6 +11,7 @@ inverse Hessian, or L-BFGS's two-loop recursion over the last ``history_size`` p
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 import numpy as np
@@ -39,10 +40,11 @@ class _LineSearchMethod(ClosureOptimizer):
     def _reset(self, state: dict[str, Any]) -> None:
         """Forget the curvature memory (the first iteration)."""
 
+    @abc.abstractmethod
     def _direction(
         self, state: dict[str, Any], g: np.ndarray, prev_g: np.ndarray, d: np.ndarray, t: float
     ) -> np.ndarray:
-        raise NotImplementedError
+        """The next search direction from gradient ``g``."""
 
     def _initial_step(
         self, state: dict[str, Any], g: np.ndarray, gtd: float, lr: float,

@@ -10,6 +10,7 @@ compose by chaining two schedulers on one optimizer.
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Any
 
@@ -24,7 +25,7 @@ def _check_optimizer(name: str, optimizer: Any) -> None:
                         f"{type(optimizer).__name__}")
 
 
-class LRScheduler:
+class LRScheduler(abc.ABC):
     """Base of the epoch-based schedules: ``lr_t = closed_form(initial_lr, t)``."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
@@ -42,8 +43,9 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self.step()
 
+    @abc.abstractmethod
     def _lr_at(self, base_lr: float, epoch: int) -> float:
-        raise NotImplementedError
+        """The learning rate at ``epoch`` for a group that started at ``base_lr``."""
 
     def get_last_lr(self) -> list[float]:
         """The learning rate of each group after the last ``step()``."""

@@ -126,7 +126,7 @@ def test_value_graph_bug_is_located() -> None:
 
 
 def test_report_marks_bad_nodes_in_a_drawing() -> None:
-    viz = pytest.importorskip("autodiff.viz")
+    from autodiff import viz
     x = ad.Tensor(np.array([0.3, -0.4]), requires_grad=True)
     report = ad.diagnose(lambda x: BAD_SWISH(x * 2.0).sum(), [x])
     dot = viz.to_dot(report.root, diagnosis=report)
