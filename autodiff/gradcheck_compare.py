@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from .gradcheck_report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
 from .gradcheck_slots import Outputs, Slot, analytic_rows, evaluate, working_copies
@@ -20,6 +21,7 @@ from .gradcheck_slots import Outputs, Slot, analytic_rows, evaluate, working_cop
 __all__ = ["MAX_FULL_ENTRIES", "central", "check", "check_tolerances"]
 
 MAX_FULL_ENTRIES = 5_000_000  # Jacobian entries a full check may build (two float64 arrays)
+PROGRESS_MIN_ELEMENTS = 2_000  # a full check perturbing more elements shows a progress bar
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -174,13 +176,19 @@ def _full_check(
     # numerical: column by column; kink where the one-sided differences disagree
     num = [np.empty((base.total, s.size)) for s in slots]
     kink = [np.zeros((base.total, s.size), dtype=bool) for s in slots]
+    n_elements = sum(s.size for s in slots)
+    # disable=None: tqdm shows the bar only on a terminal
+    bar = tqdm(total=n_elements, desc=f"{title}: central differences", unit="elem",
+               leave=False, disable=None if n_elements >= PROGRESS_MIN_ELEMENTS else True)
     for j, slot in enumerate(slots):
         for i in range(slot.size):
+            bar.update()
             plus, minus, _ = central(call, slot, i, eps)
             num[j][:, i] = (plus - minus) / (2 * eps)
             right, left = (plus - base.flat) / eps, (base.flat - minus) / eps
             kink[j][:, i] = np.abs(right - left) > 10 * (atol + rtol * (np.abs(right) +
                                                                           np.abs(left)))
+    bar.close()
     an, problems = analytic_rows(base, slots)
     report.problems += problems
     if problems:
