@@ -22,6 +22,8 @@ Seed = np.random.Generator | int | None
 def _shape(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
         shape = tuple(shape[0])
+    if any(isinstance(n, str | bytes) for n in shape):
+        raise TypeError(f"shape must be integers, got {shape!r}")
     try:
         result = tuple(int(n) for n in shape)
     except (TypeError, ValueError):

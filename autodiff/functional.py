@@ -88,7 +88,10 @@ def _single(xs: tuple, was_tuple: bool) -> Any:
     return xs if was_tuple else xs[0]
 
 
-def _call(f: Callable[..., Tensor], xs: tuple) -> Tensor:
+def _call(f: Callable[..., Tensor], xs: tuple, where: str = "f") -> Tensor:
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a callable taking Tensors and returning a Tensor, "
+                        f"got {type(f).__name__} {f!r}")
     out = f(*xs)
     if not isinstance(out, Tensor):
         raise TypeError(f"the function must return a Tensor, got {type(out).__name__}")
@@ -107,7 +110,7 @@ def vjp(f: Callable[..., Tensor], inputs: Tensors, v: Any = None,
     """
     many = isinstance(inputs, list | tuple)
     xs = _fresh_inputs(inputs)
-    out = _call(f, xs)
+    out = _call(f, xs, "vjp")
     if not out.requires_grad:
         return out.detach(), _single(tuple(Tensor(np.zeros_like(x.data)) for x in xs), many)
     grads = grad(out, xs, grad_outputs=v, create_graph=create_graph, allow_unused=True)
@@ -129,7 +132,7 @@ def jvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
     for i, (x, t) in enumerate(zip(xs, vs)):
         if x.shape != t.shape:
             raise ValueError(f"jvp: tangent {i} has shape {t.shape}, input {i} has {x.shape}")
-    out = _call(f, xs)
+    out = _call(f, xs, "jvp")
     if not out.requires_grad:
         return out.detach(), Tensor(np.zeros_like(out.data))
     u = Tensor(np.zeros_like(out.data), requires_grad=True)
@@ -155,7 +158,7 @@ def jacobian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = Fal
     """
     many = isinstance(inputs, list | tuple)
     xs = _fresh_inputs(inputs)
-    out = _call(f, xs)
+    out = _call(f, xs, "jacobian")
     rows: list[list[Tensor]] = [[] for _ in xs]
     flat_out = out.reshape(-1)
     for k in range(out.size):
@@ -189,7 +192,7 @@ def hessian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = Fals
     """
     many = isinstance(inputs, list | tuple)
     xs = _fresh_inputs(inputs)
-    out = _call(f, xs)
+    out = _call(f, xs, "hessian")
     if out.size != 1:
         raise ValueError(f"hessian: f must return one element, got shape {out.shape}")
     if not out.requires_grad:
@@ -224,7 +227,7 @@ def hvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
                for x in _tuple(v))
     if len(vs) != len(xs):
         raise ValueError(f"hvp: {len(xs)} inputs but {len(vs)} vectors")
-    out = _call(f, xs)
+    out = _call(f, xs, "hvp")
     if out.size != 1:
         raise ValueError(f"hvp: f must return one element, got shape {out.shape}")
     zeros = tuple(Tensor(np.zeros_like(x.data)) for x in xs)

@@ -124,11 +124,20 @@ def _describe(x: Any) -> str:
     return type(x).__name__ if not isinstance(x, int | float) else repr(x)
 
 
+_BROADCAST_RULE = ("shapes broadcast when, axis by axis from the right, their sizes are equal "
+                   "or one of them is 1")
+
+
 def _op_error(name: str, arrays: list, kwargs: dict, error: Exception) -> Exception:
+    for i, a in enumerate(arrays):
+        if isinstance(a, str | bytes) or a is None:
+            return TypeError(f"{name}: input {i} is {type(a).__name__} {a!r}; expected a Tensor, "
+                             "a number or a numeric array")
     if isinstance(error, OpError):
         return error
     described = ", ".join(_describe(a) for a in arrays)
     options = "".join(f", {k}={v!r}" for k, v in kwargs.items()
                       if k not in ("index",) and not isinstance(v, np.ndarray))
     cls = TypeError if isinstance(error, TypeError) else OpError
-    return cls(f"{name}: invalid input ({described}{options}): {error}")
+    rule = f"; {_BROADCAST_RULE}" if "broadcast" in str(error) else ""
+    return cls(f"{name}: invalid input ({described}{options}): {error}{rule}")

@@ -413,7 +413,9 @@ def _broadcast_forward(a: np.ndarray, shape: tuple) -> np.ndarray:
     try:
         out[...] = a
     except ValueError:
-        raise OpError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}") from None
+        raise OpError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}; shapes "
+                      "broadcast when, axis by axis from the right, their sizes are equal or "
+                      "one of them is 1") from None
     return out
 
 

@@ -23,7 +23,11 @@ def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     if isinstance(data, str | bytes) or data is None:
         raise TypeError(f"Tensor: expected a number, a list of numbers or an ndarray, got {data!r}")
     if dtype is None and not isinstance(data, np.generic | bool):
-        array = np.asarray(data)
+        try:
+            array = np.asarray(data)
+        except ValueError as error:  # ragged nested lists
+            raise ValueError(f"Tensor: cannot make an array of {_short(data)}: nested lists must "
+                             f"be rectangular, every row of the same length ({error})") from None
         if array.dtype.kind in "iuf":
             return array.astype(np.float64, copy=False)
         if array.dtype.kind not in "bc":
@@ -35,6 +39,11 @@ def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise TypeError(f"Tensor: cannot convert {data!r} to an array: {error}") from None
+
+
+def _short(data: Any, limit: int = 80) -> str:
+    text = repr(data)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Tensor:
