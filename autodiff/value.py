@@ -160,7 +160,7 @@ class Value:
             out.data = self.data + float(other)
             out._b = None
         else:
-            return NotImplemented
+            return _other(other, "+")
         out.grad = 0.0
         out._a = self
         out._da = 1.0
@@ -183,7 +183,7 @@ class Value:
             out._b = None
             out._db = 0.0
         else:
-            return NotImplemented
+            return _other(other, "*")
         out.data = self.data * od
         out.grad = 0.0
         out._a = self
@@ -204,7 +204,7 @@ class Value:
             out.data = self.data - float(other)
             out._b = None
         else:
-            return NotImplemented
+            return _other(other, "-")
         out.grad = 0.0
         out._a = self
         out._da = 1.0
@@ -216,7 +216,7 @@ class Value:
 
     def __rsub__(self, other: float) -> Value:
         if not isinstance(other, _REAL):
-            return NotImplemented
+            return _other(other, "-")
         return _unary(self, float(other) - self.data, -1.0, "-")
 
     def __neg__(self) -> Value:
@@ -240,11 +240,11 @@ class Value:
         if isinstance(other, _REAL):
             c = float(other)
             return _unary(self, _div(self.data, c), _div(1.0, c), "/")
-        return NotImplemented
+        return _other(other, "/")
 
     def __rtruediv__(self, other: float) -> Value:
         if not isinstance(other, _REAL):
-            return NotImplemented
+            return _other(other, "/")
         x = self.data
         q = _div(float(other), x)
         return _unary(self, q, -_div(q, x), "/")
@@ -270,11 +270,11 @@ class Value:
             y = float(other)
             d = 0.0 if y == 0.0 else y * _pow(x, y - 1.0)
             return _unary(self, _pow(x, y), d, f"**{_fmt(other)}")
-        return NotImplemented
+        return _other(other, "**")
 
     def __rpow__(self, other: float) -> Value:
         if not isinstance(other, _REAL):
-            return NotImplemented
+            return _other(other, "**")
         c = float(other)
         y = self.data
         r = _pow(c, y)
@@ -371,6 +371,16 @@ def _unary(parent: Value, data: float, d: float, op: str) -> Value:
     out.label = ""
     out._mark = None
     return out
+
+
+def _other(other: object, op: str) -> object:
+    """NotImplemented for a type that may handle ``op`` itself; TypeError for text and None."""
+    if isinstance(other, str | bytes) or other is None:
+        raise TypeError(
+            f"Value {op}: expected a real number (int or float) or a Value, got "
+            f"{type(other).__name__} {other!r}; convert it first, e.g. float(x)"
+        )
+    return NotImplemented
 
 
 def _data(other: object, op: str) -> float:

@@ -68,6 +68,11 @@ class Neuron(Module):
         Raises ValueError when ``len(x) != nin``."""
         if isinstance(x, (Value, int, float)):
             x = (x,)
+        elif hasattr(x, "requires_grad"):  # an autodiff.Tensor would give object arrays
+            raise TypeError(
+                f"Neuron.forward: expected a list of {self.nin} numbers or Values, got a "
+                f"{type(x).__name__}; Tensor inputs go to tensor layers such as nn.Linear"
+            )
         if len(x) != self.nin:
             raise ValueError(f"Neuron.forward: expected {self.nin} inputs, got {len(x)}")
         act = self.b

@@ -290,6 +290,16 @@ CASES = [
          ("linear", "in_features", "'3'", "positive int")),
     Case("MLP layer size as a string", lambda: nn.MLP(3, "4"), ValueError,
          ("mlp", "'4'", "positive int")),
+    Case("Value plus a string", lambda: V(1.0) + "1", TypeError,
+         ("value +", "str '1'", "real number")),
+    Case("Value to the power of a string", lambda: V(2.0) ** "2", TypeError,
+         ("value **", "str '2'", "real number")),
+    Case("string minus a Value", lambda: "1" - V(2.0), TypeError,
+         ("value -", "str '1'", "real number")),
+    Case("scalar MLP given strings", lambda: nn.MLP(2, [1], rng=0)(["a", "b"]), TypeError,
+         ("str 'a'", "real number")),
+    Case("scalar MLP given a Tensor", lambda: nn.MLP(2, [1], rng=0)(ad.tensor([1.0, 2.0])),
+         TypeError, ("neuron", "tensor", "list of 2 numbers or values", "nn.linear")),
 ]
 
 
