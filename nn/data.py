@@ -65,6 +65,21 @@ class Dataset(Protocol):
     def __getitem__(self, index: int) -> Any: ...
 
 
+def check_finite(a: np.ndarray, where: str) -> None:
+    """Raise ValueError, naming ``where`` and the first bad index, if ``a`` holds NaN or inf."""
+    if a.dtype.kind not in "fc" or np.isfinite(a).all():
+        return
+    bad = ~np.isfinite(a)
+    n_nan = int(np.isnan(a).sum())
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    column = f", column {first[1]}" if a.ndim == 2 else ""
+    raise ValueError(
+        f"{where} holds {n_nan} NaN and {int(bad.sum()) - n_nan} inf values (the first at "
+        f"index {first}{column}); drop or fill them before training, e.g. keep the rows "
+        "~np.isnan(X).any(axis=1), or use np.nan_to_num(X)"
+    )
+
+
 class TensorDataset:
     """Samples are the rows of one or more arrays of equal length.
 
@@ -82,6 +97,8 @@ class TensorDataset:
                 raise ValueError(
                     f"TensorDataset: array {i} is 0-d; each needs a first (sample) axis"
                 )
+        for i, a in enumerate(converted):
+            check_finite(a, f"TensorDataset: array {i} (shape {a.shape})")
         lengths = [a.shape[0] for a in converted]
         if len(set(lengths)) != 1:
             shapes = ", ".join(str(a.shape) for a in converted)
@@ -255,7 +272,13 @@ def train_val_test_split(
     """
     if not arrays:
         raise ValueError("train_val_test_split needs at least one array")
-    fr = [float(f) for f in fractions]
+    try:
+        fr = [float(f) for f in fractions]
+    except (TypeError, ValueError):
+        raise TypeError(
+            "train_val_test_split: fractions must be three numbers (train, val, test) summing "
+            f"to 1, got {fractions!r}"
+        ) from None
     if len(fr) != 3 or any(f < 0 for f in fr) or abs(sum(fr) - 1.0) > 1e-9:
         raise ValueError(
             "train_val_test_split: fractions must be three non-negative numbers summing to 1 "
@@ -301,6 +324,7 @@ class Standardizer:
         a = np.asarray(as_array(x, "Standardizer.fit"), dtype=float)
         if a.ndim == 0 or a.shape[0] == 0:
             raise ValueError(f"Standardizer.fit: needs at least one sample, got shape {a.shape}")
+        check_finite(a, f"Standardizer.fit: data of shape {a.shape}")
         mean = a.mean(axis=0)
         std = a.std(axis=0)
         scale = np.where(std > 0, std, 1.0)

@@ -178,6 +178,8 @@ def fit(
     ``history.interrupted`` is then True. Raises ValueError for epochs < 0, an empty
     training loader, or ``resume`` without ``checkpoint_path``.
     """
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer):
+        raise TypeError(f"fit: epochs must be an int >= 0, got {type(epochs).__name__} {epochs!r}")
     if int(epochs) < 0:
         raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
     if resume and checkpoint_path is None:

@@ -17,7 +17,7 @@ import autodiff as ad
 import nn
 from nn import layers
 from nn import losses as L
-from nn.data import DataLoader, TensorDataset, one_hot, train_val_test_split
+from nn.data import DataLoader, Standardizer, TensorDataset, one_hot, train_val_test_split
 from nn.functional import conv2d
 from nn.optim import LBFGS, SGD, Adam
 
@@ -269,6 +269,19 @@ CASES = [
          ("fit", "resume=true", "checkpoint_path")),
     Case("save something that has no state", lambda: nn.save(42, "unused.npz"), TypeError,
          ("nn.save", "int", "state_dict()")),
+    Case("fit epochs as a string", lambda: _fit(epochs="3"), TypeError,
+         ("fit", "epochs", "'3'", "int >= 0")),
+    Case("NaN in the data", lambda: TensorDataset(np.array([[1.0, np.nan], [2.0, 3.0]]),
+                                                  np.zeros(2)), ValueError,
+         ("tensordataset", "array 0", "1 nan", "(0, 1)", "np.isnan")),
+    Case("inf in the targets", lambda: TensorDataset(np.zeros((2, 2)), np.array([1.0, np.inf])),
+         ValueError, ("tensordataset", "array 1", "1 inf", "(1,)")),
+    Case("NaN when fitting a Standardizer",
+         lambda: Standardizer().fit(np.array([[1.0, np.nan], [2.0, 3.0]])), ValueError,
+         ("standardizer", "1 nan", "column 1", "np.isnan")),
+    Case("split fractions as a string",
+         lambda: train_val_test_split(np.zeros((10, 2)), np.zeros(10), fractions="abc"),
+         TypeError, ("train_val_test_split", "'abc'", "three")),
     # ------------------------------------------------------------------ strings for numbers
     Case("tensor from a string", lambda: ad.tensor("1.5"), TypeError,
          ("tensor", "'1.5'", "a number, a list of numbers or an ndarray")),
