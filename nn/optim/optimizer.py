@@ -98,7 +98,11 @@ class Optimizer(abc.ABC):
             params = [params]
         groups = list(params)
         if not groups:
-            raise ValueError(f"{name}: got an empty parameter list")
+            raise ValueError(
+                f"{name}: got an empty parameter list; pass model.parameters() or a non-empty "
+                "list of Tensors (requires_grad=True) or Values (a generator can be used only "
+                "once: make a list of it to share it)"
+            )
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
