@@ -124,7 +124,7 @@ def _describe(x: Any) -> str:
     return type(x).__name__ if not isinstance(x, int | float) else repr(x)
 
 
-_BROADCAST_RULE = ("shapes broadcast when, axis by axis from the right, their sizes are equal "
+BROADCAST_RULE = ("shapes broadcast when, axis by axis from the right, their sizes are equal "
                    "or one of them is 1")
 
 
@@ -139,5 +139,5 @@ def _op_error(name: str, arrays: list, kwargs: dict, error: Exception) -> Except
     options = "".join(f", {k}={v!r}" for k, v in kwargs.items()
                       if k not in ("index",) and not isinstance(v, np.ndarray))
     cls = TypeError if isinstance(error, TypeError) else OpError
-    rule = f"; {_BROADCAST_RULE}" if "broadcast" in str(error) else ""
+    rule = f"; {BROADCAST_RULE}" if "broadcast" in str(error) else ""
     return cls(f"{name}: invalid input ({described}{options}): {error}{rule}")

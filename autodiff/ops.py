@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .op import Op, OpError
+from .op import BROADCAST_RULE, Op, OpError
 from .tensor import Tensor
 
 REGISTRY: dict[str, Op] = {}
@@ -413,9 +413,8 @@ def _broadcast_forward(a: np.ndarray, shape: tuple) -> np.ndarray:
     try:
         out[...] = a
     except ValueError:
-        raise OpError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}; shapes "
-                      "broadcast when, axis by axis from the right, their sizes are equal or "
-                      "one of them is 1") from None
+        raise OpError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}; "
+                      f"{BROADCAST_RULE}") from None
     return out
 
 
