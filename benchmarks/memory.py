@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from results_file import write_section  # benchmarks/ is on sys.path when run as a script
 
 import autodiff as ad
 import nn
@@ -325,20 +326,6 @@ def render(tensor: dict, scalar: dict, chains: list[dict], cost: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) this benchmark's section of RESULTS.md, leaving others alone."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    start = old.find(HEADING)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(HEADING))
-        new = old[:start] + text + ("" if nxt < 0 else "\n" + old[nxt + 1:])
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(new)
-    tmp.replace(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run every measurement, print the section; exit 1 if memory grew or cycles were found."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -361,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         print("FAIL: memory grew, a cycle was found or a gradient was wrong", file=sys.stderr)
     if args.write:
         path = Path(__file__).with_name("RESULTS.md")
-        write_section(text, path)
+        write_section(text, HEADING, path)
         print(f"wrote {path}")
     return 0 if ok else 1
 

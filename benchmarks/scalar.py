@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from results_file import write_section  # benchmarks/ is on sys.path when run as a script
 
 import nn
 from autodiff import Value
@@ -243,20 +244,6 @@ def render(res: dict, res_col: dict, res_nogc: dict | None, ch: dict, steps: int
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) this benchmark's section of RESULTS.md, leaving others alone."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    start = old.find(HEADING)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(HEADING))
-        new = old[:start] + text + ("" if nxt < 0 else "\n" + old[nxt + 1:])
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(new)
-    tmp.replace(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 when the losses disagree or micrograd is missing."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -281,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         print("FAIL: losses differ from micrograd by more than 1e-9", file=sys.stderr)
     if args.write:
         path = Path(__file__).with_name("RESULTS.md")
-        write_section(text, path)
+        write_section(text, HEADING, path)
         print(f"wrote {path}")
     return 0 if ok else 1
 
