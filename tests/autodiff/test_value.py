@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from micrograd_expression import readme_expression
 
 from autodiff import Value
 
@@ -100,19 +101,7 @@ def test_binary_op_gradients_match_central_difference(name: str) -> None:
 
 
 def test_micrograd_readme_expression() -> None:
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
+    a, b, g = readme_expression()
     assert g.data == pytest.approx(24.7041, abs=1e-4)
     assert a.grad == pytest.approx(138.8338, abs=1e-4)
     assert b.grad == pytest.approx(645.5773, abs=1e-4)

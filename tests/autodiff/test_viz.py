@@ -8,6 +8,7 @@ from collections import Counter
 import graphviz
 import numpy as np
 import pytest
+from micrograd_expression import readme_expression
 
 import autodiff as ad
 from autodiff.value import Value
@@ -32,24 +33,6 @@ def parse(src: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
 
 def label(attrs: str) -> str:
     return LABEL.search(attrs).group(1)
-
-
-def readme_expression() -> tuple[Value, Value, Value]:
-    """The expression of micrograd's README (its published values: 24.7041, 138.8338, 645.5773)."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return a, b, g
 
 
 def all_values(root: Value) -> list[Value]:
