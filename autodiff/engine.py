@@ -134,6 +134,10 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's nam
         global _anomaly_enabled, record_sites
         _anomaly_enabled, record_sites = self._previous
 
+    def _recreate_cm(self) -> detect_anomaly:
+        # a fresh context per call of a decorated function, which may recurse
+        return type(self)()
+
 
 class _BackwardState(threading.local):
     """Per-thread: is a backward pass with anomaly detection running?"""

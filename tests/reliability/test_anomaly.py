@@ -250,3 +250,13 @@ def test_value_checked_backward_gives_the_same_gradients():
     with ad.detect_anomaly():
         y2.backward()
     assert (a1.grad, b1.grad) == (a2.grad, b2.grad)
+
+
+def test_detect_anomaly_as_a_decorator_restores_the_mode_after_recursion() -> None:
+    @ad.detect_anomaly()
+    def depth(n: int) -> bool:
+        return depth(n - 1) if n else ad.is_anomaly_enabled()
+
+    assert not ad.is_anomaly_enabled()
+    assert depth(3) is True
+    assert not ad.is_anomaly_enabled()
