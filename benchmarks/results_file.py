@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+RESULTS = Path(__file__).with_name("RESULTS.md")
 
-def write_section(text: str, heading: str, path: Path) -> None:
+
+def write_section(text: str, heading: str, path: Path = RESULTS) -> None:
     """Replace the section that starts with ``heading`` by ``text`` (append it if absent).
 
     The file is rewritten through a temporary file and a rename, so a failure leaves the
-    previous RESULTS.md intact.
+    previous RESULTS.md intact. Prints the path written.
     """
     old = path.read_text() if path.exists() else "# Benchmark results\n"
     start = old.find(heading)
@@ -21,3 +23,4 @@ def write_section(text: str, heading: str, path: Path) -> None:
     tmp = path.with_suffix(".md.tmp")
     tmp.write_text(new)
     tmp.replace(path)
+    print(f"wrote {path}")
