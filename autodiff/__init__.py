@@ -1,5 +1,6 @@
 """autodiff: a small, readable automatic-differentiation engine (scalar Value, numpy Tensor)."""
 
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
     arange,
     concatenate,
@@ -21,17 +22,8 @@ from .creation import (
     zeros_like,
 )
 from .diagnose import diagnose
-from .engine import (
-    AnomalyError,
-    detect_anomaly,
-    enable_grad,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    no_grad,
-    set_detect_anomaly,
-    set_grad_enabled,
-)
 from .functional import grad, hessian, hvp, jacobian, jvp, vjp
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .op import Op, OpError
 from .tensor import Tensor

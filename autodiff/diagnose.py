@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import anomaly
+from .grad_mode import enable_grad
 from .gradcheck_compare import check_tolerances
 from .gradcheck_report import fmt_index, fmt_shape, pattern_hints
 from .gradcheck_slots import is_tensor, is_value
+from .graph import topological_order
 
 __all__ = ["DiagnoseReport", "Finding", "diagnose"]
 
@@ -146,13 +148,13 @@ def diagnose(
         def call() -> Any:
             return f(*items)
 
-    previous = engine.record_sites
-    engine.record_sites = True
+    previous = anomaly.record_sites
+    anomaly.record_sites = True
     try:
-        with engine.enable_grad():
+        with enable_grad():
             result = call()
     finally:
-        engine.record_sites = previous
+        anomaly.record_sites = previous
     roots = list(result) if isinstance(result, (list, tuple)) else [result]
     if roots and all(is_value(r) for r in roots):
         from .diagnose_value import diagnose_values
@@ -161,7 +163,7 @@ def diagnose(
     bad = [type(r).__name__ for r in roots if not is_tensor(r)]
     if bad:
         raise TypeError(f"diagnose: f must return Tensors or Values, got {', '.join(bad)}")
-    order = engine.topological_order(roots)
+    order = topological_order(roots)
     rng = np.random.default_rng(seed)
     findings: list[Finding] = []
     skipped: dict[str, int] = {}
@@ -231,7 +233,7 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
                   in_shapes=in_shapes, name=str(getattr(node, "name", "") or ""),
                   site=node._site)
     try:
-        with engine.enable_grad():
+        with enable_grad():
             y = fn(*args, **ctx)
             grads = ad.grad(y, [leaves[i] for i in positions], grad_outputs=ad.Tensor(g),
                             allow_unused=True)

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import anomaly
+from .grad_mode import _grad_state  # the thread-local grad-mode switch
 from .tensor import Tensor
 
 __all__ = ["Op"]
@@ -98,19 +99,18 @@ class Op:
             t._fn = self
             t._inputs = inputs
             t._ctx = kwargs or None
-            t._site = engine.creation_site() if engine.record_sites else None
+            t._site = anomaly.creation_site() if anomaly.record_sites else None
         else:
             t.requires_grad = False
             t._fn = None
             t._inputs = ()
             t._ctx = None
             t._site = None
-        if engine._anomaly_enabled:
-            engine.anomaly_in_forward(self, inputs, out, t._site)
+        if anomaly._anomaly_enabled:
+            anomaly.anomaly_in_forward(self, inputs, out, t._site)
         return t
 
 
-_grad_state = engine._grad_state  # the thread-local grad-mode switch
 _new_tensor = object.__new__
 
 

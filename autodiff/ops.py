@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .grad_mode import is_grad_enabled
 from .op import BROADCAST_RULE, Op, OpError
 from .tensor import Tensor
 
@@ -313,15 +314,9 @@ def _prod_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: boo
     if np.all(a.data != 0):
         kept = out if keepdims else out.reshape(_kept_shape(a.shape, axis))
         return gk * kept / a
-    if a.requires_grad and _grad_enabled():  # create_graph: keep it differentiable
+    if a.requires_grad and is_grad_enabled():  # create_graph: keep it differentiable
         return gk * _product_of_others_tensor(a, axis)
     return gk * _product_of_others(a.data, axis)
-
-
-def _grad_enabled() -> bool:
-    from .engine import is_grad_enabled
-
-    return is_grad_enabled()
 
 
 def _product_of_others_tensor(a: Tensor, axis: Any) -> Tensor:

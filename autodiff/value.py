@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
 
-from . import engine as _engine
+import numpy as np
+
+from . import anomaly as _anomaly
 
 __all__ = ["Value"]
 
@@ -60,8 +61,6 @@ def _pow(x: float, y: float) -> float:
 
 def _pow_ieee(x: float, y: float) -> float:
     """IEEE 754 ``pow`` for the cases where Python raises (0 ** negative, overflow)."""
-    import numpy as np
-
     with np.errstate(all="ignore"):
         return float(np.power(np.float64(x), np.float64(y)))
 
@@ -346,8 +345,8 @@ class Value:
         nodes are reset and then hold this call's gradient. Iterative: any depth works.
         """
         topo = _topological_order(self)
-        if _engine._anomaly_enabled:  # checked copy of the loop below (ad.detect_anomaly)
-            _engine.value_backward_checked(self, topo)
+        if _anomaly._anomaly_enabled:  # checked copy of the loop below (ad.detect_anomaly)
+            _backward_checked(self, topo)
             return
         self.grad += 1.0
         for v in reversed(topo):
@@ -429,14 +428,37 @@ def _topological_order(root: Value) -> list[Value]:
     return topo
 
 
-def iter_graph(root: Value) -> Iterator[Value]:
-    """Every Value reachable from ``root`` (leaves included), each once, iteratively."""
-    seen = {id(root)}
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        yield v
-        for p in v._prev:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
+def _describe_value(v: Value) -> str:
+    parents = ", ".join(f"input {i}: {p.data!r}" for i, p in enumerate(v._prev))
+    label = f" (label {v.label!r})" if v.label else ""
+    return f"op '{v._op}'{label}; {parents or 'no inputs'}"
+
+
+def _backward_checked(root: Value, topo: list[Value]) -> None:
+    """``Value.backward`` under anomaly mode: the same pass, checking every step.
+
+    ``topo`` holds the interior nodes, parents first (as ``_topological_order``
+    returns them, grads reset). Raises AnomalyError at the first node whose forward
+    result is NaN or inf, before any gradient is written; then, during the pass, at
+    the first local gradient contribution that is NaN or inf (leaves keep what was
+    accumulated before it). A Value records no creation site, so the op, its label
+    and its inputs' values identify it.
+    """
+    for v in topo:  # parents before children: the first non-finite result is the origin
+        if not math.isfinite(v.data):
+            raise _anomaly.AnomalyError(f"anomaly in forward: Value op produced {v.data!r}: "
+                               f"{_describe_value(v)}")
+    root.grad += 1.0
+    for v in reversed(topo):
+        g = v.grad
+        for index, (parent, d) in enumerate(((v._a, v._da), (v._b, v._db))):
+            if parent is None:
+                continue
+            contribution = d * g
+            if not math.isfinite(contribution):
+                raise _anomaly.AnomalyError(
+                    f"anomaly in backward: the gradient of Value op '{v._op}' for input "
+                    f"{index} is {contribution!r} (local derivative {d!r} times upstream "
+                    f"gradient {g!r}); {_describe_value(v)}"
+                )
+            parent.grad += contribution

@@ -1,48 +1,21 @@
-"""One iterative walk over Value and Tensor graphs, and what a drawing says about each node.
+"""What a drawing says about each node of a graph (the walk itself is ``autodiff.graph``).
 
 A node is anything with ``_prev`` (its parents) and ``_op`` (the op that made it, ``""``
 for a leaf): ``autodiff.Value``, ``autodiff.Tensor`` and micrograd's ``Value`` all
-qualify. Nothing here recurses, so a chain of a million nodes is walked like a short one.
-"""
+qualify."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from ..graph import Graph, walk
+
 __all__ = ["Graph", "walk", "is_tensor", "value_fields", "tensor_fields", "op_label",
            "grad_magnitude", "fmt_num"]
-
-
-class Graph:
-    """The nodes reachable from the roots, parents before children, with index-based edges.
-
-    ``nodes[i]`` is a graph node, ``parents[i]`` the positions of its parents in argument
-    order (repeated when an op uses one input twice), ``roots`` the positions of the roots.
-    """
-
-    __slots__ = ("nodes", "parents", "roots", "index")
-
-    def __init__(self, nodes: list[Any], parents: list[tuple[int, ...]], roots: list[int],
-                 index: dict[int, int]) -> None:
-        self.nodes = nodes
-        self.parents = parents
-        self.roots = roots
-        self.index = index
-
-    def __len__(self) -> int:
-        return len(self.nodes)
-
-    def children_counts(self) -> list[int]:
-        """How many times each node is used as an input (its out-degree)."""
-        counts = [0] * len(self.nodes)
-        for ps in self.parents:
-            for p in ps:
-                counts[p] += 1
-        return counts
 
 
 def _check_node(node: Any, where: str) -> None:
@@ -61,41 +34,6 @@ def as_roots(root: Any, where: str) -> list[Any]:
     for r in roots:
         _check_node(r, where)
     return roots
-
-
-def walk(roots: Sequence[Any]) -> Graph:
-    """Every node reachable from ``roots`` through ``_prev``, parents first (iterative DFS).
-
-    Nodes are told apart by identity, so unhashable nodes work too. Runs in time linear
-    in the number of nodes and edges, with an explicit stack instead of recursion.
-    """
-    order: list[Any] = []
-    index: dict[int, int] = {}
-    prevs: list[tuple[Any, ...]] = []
-    on_stack: set[int] = set()
-    for root in roots:
-        if id(root) in index:
-            continue
-        prev = tuple(root._prev)
-        stack: list[tuple[Any, tuple[Any, ...], Any]] = [(root, prev, iter(prev))]
-        on_stack.add(id(root))
-        while stack:
-            node, node_prev, it = stack[-1]
-            for parent in it:
-                pid = id(parent)
-                if pid not in index and pid not in on_stack:
-                    on_stack.add(pid)
-                    parent_prev = tuple(parent._prev)
-                    stack.append((parent, parent_prev, iter(parent_prev)))
-                    break
-            else:
-                stack.pop()
-                on_stack.discard(id(node))
-                index[id(node)] = len(order)
-                order.append(node)
-                prevs.append(node_prev)
-    parents = [tuple(index[id(p)] for p in prev) for prev in prevs]
-    return Graph(order, parents, [index[id(r)] for r in roots], index)
 
 
 def is_tensor(node: Any) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import autodiff as ad
-from autodiff import engine
+from autodiff import anomaly
 
 
 @pytest.fixture(autouse=True)
@@ -165,7 +165,7 @@ def test_context_restores_previous_state_even_after_an_error():
     with pytest.raises(ad.AnomalyError):
         with ad.detect_anomaly():
             ad.tensor([0.0]).log()
-    assert not ad.is_anomaly_enabled() and not engine.record_sites
+    assert not ad.is_anomaly_enabled() and not anomaly.record_sites
     ad.set_detect_anomaly(True)
     with ad.detect_anomaly():
         pass

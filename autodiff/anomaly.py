@@ -1,0 +1,149 @@
+"""Anomaly mode: find the first op that produced a NaN or an infinity, and where it was made.
+
+``detect_anomaly()`` (a context manager or decorator) and ``set_detect_anomaly`` switch it;
+while it is on, every new Tensor node records the user's line that created it
+(``creation_site``), each op's forward result is checked (``anomaly_in_forward``) and the
+backward loop checks each VJP's result (``anomaly_in_backward``). Value graphs are checked
+by ``Value.backward`` itself. Off by default: the cost when off is one flag test per op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "AnomalyError",
+    "anomaly_in_backward",
+    "anomaly_in_forward",
+    "creation_site",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "set_detect_anomaly",
+    "skip_frames_in",
+    "summary",
+]
+
+#: When True, every new Tensor node records where in the user's code it was made (``_site``).
+record_sites = False
+_anomaly_enabled = False
+
+
+class AnomalyError(FloatingPointError):
+    """An op produced a NaN or an infinity while anomaly detection was on."""
+
+
+def is_anomaly_enabled() -> bool:
+    """Return True while anomaly detection is on."""
+    return _anomaly_enabled
+
+
+def set_detect_anomaly(mode: bool) -> None:
+    """Turn anomaly detection on or off globally (it also records creation sites)."""
+    global _anomaly_enabled, record_sites
+    _anomaly_enabled = bool(mode)
+    record_sites = bool(mode)
+
+
+class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's name
+    """Raise :class:`AnomalyError` at the first op whose forward or VJP yields NaN or inf.
+
+    The error names the op, its input shapes and value summaries, and the line of
+    user code that created the node. Off by default; costs one flag test per op when off.
+    """
+
+    def __enter__(self) -> None:
+        self._previous = (_anomaly_enabled, record_sites)
+        set_detect_anomaly(True)
+
+    def __exit__(self, *exc: object) -> None:
+        global _anomaly_enabled, record_sites
+        _anomaly_enabled, record_sites = self._previous
+
+    def _recreate_cm(self) -> detect_anomaly:
+        # a fresh context per call of a decorated function, which may recurse
+        return type(self)()
+
+
+class _BackwardState(threading.local):
+    """Per-thread: is a backward pass with anomaly detection running?"""
+
+    active = False
+
+
+_in_backward = _BackwardState()
+
+_library_dirs: tuple[str, ...] = (os.path.dirname(os.path.abspath(__file__)) + os.sep,)
+
+
+def skip_frames_in(directory: str) -> None:
+    """Treat code under ``directory`` as library code: creation sites point past it.
+
+    ``autodiff`` is skipped from the start; a package built on it (``nn``) calls this
+    so that a node made inside one of its layers names the user's line that called it.
+    """
+    global _library_dirs
+    path = os.path.abspath(directory) + os.sep
+    if path not in _library_dirs:
+        _library_dirs = _library_dirs + (path,)
+
+
+def creation_site() -> str:
+    """Return ``"file:line in function"`` of the innermost frame outside library code."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_library_dirs):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def summary(value: Any) -> str:
+    """A short description of an array's (or a node's) values: shape, dtype, range, NaN/inf."""
+    data = value if isinstance(value, np.ndarray) else getattr(value, "data", value)
+    if isinstance(data, np.ndarray):
+        if data.size == 0:
+            return f"shape {data.shape} (empty)"
+        finite = np.isfinite(data) if data.dtype.kind in "fc" else np.ones(data.shape, bool)
+        n_bad = int(data.size - finite.sum())
+        shown = data[finite] if n_bad else data
+        rng = f"min {shown.min():.4g}, max {shown.max():.4g}" if shown.size else "no finite values"
+        n_nan = int(np.isnan(data).sum()) if n_bad else 0
+        bad = f", {n_nan} NaN, {n_bad - n_nan} inf" if n_bad else ""
+        return f"shape {data.shape} {data.dtype}: {rng}{bad}"
+    return repr(data)
+
+
+def anomaly_in_forward(fn: Any, inputs: Sequence[Any], out: np.ndarray, site: str | None) -> None:
+    """Raise AnomalyError if ``out`` (the forward result of ``fn``) holds NaN or inf.
+
+    Ops run inside a VJP are not checked (a VJP may mask an intermediate inf, as pow's
+    does for log(0)); the backward pass checks each VJP's result instead.
+    """
+    if _in_backward.active:
+        return
+    if out.dtype.kind in "fc" and not np.isfinite(out).all():
+        described = "; ".join(f"input {i}: {summary(x)}" for i, x in enumerate(inputs))
+        raise AnomalyError(
+            f"anomaly in forward: op '{fn.name}' produced NaN or inf "
+            f"(output {summary(out)}); {described}; created at {site or creation_site()}"
+        )
+
+
+def anomaly_in_backward(node: Any, index: int, grad: Any) -> None:
+    """Raise AnomalyError if ``grad`` (the VJP of node's op for input ``index``) has NaN/inf."""
+    data = grad.data
+    if data.dtype.kind in "fc" and not np.isfinite(data).all():
+        described = "; ".join(f"input {i}: {summary(x)}" for i, x in enumerate(node._inputs))
+        raise AnomalyError(
+            f"anomaly in backward: the VJP of op '{node._fn.name}' for input {index} "
+            f"returned NaN or inf (gradient {summary(data)}); {described}; "
+            f"node created at {node._site or '<unknown>'}"
+        )
