@@ -1,6 +1,6 @@
 """Op: one differentiable operation, its forward beside its vector-Jacobian products.
 
-Built-in ops live in ``ops.py``; users define their own the same way::
+Built-in ops live in the ``ops`` package; users define their own the same way::
 
     import autodiff as ad
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from . import anomaly
 from .grad_mode import _grad_state  # the thread-local grad-mode switch
-from .tensor import Tensor
+from .tensor import Tensor, make_node
 
 __all__ = ["Op"]
 
@@ -62,14 +62,6 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
-    def vjp(self, index: int, g: Tensor, out: Tensor, inputs: tuple, ctx: dict) -> Any:
-        """Gradient for input ``index``, given upstream ``g`` and the node ``out``."""
-        if self.variadic:
-            return self.vjps(index, g, out, *inputs, **ctx)  # type: ignore[operator]
-        if index >= len(self.vjps):
-            raise TypeError(f"Op {self.name!r} has no VJP for input {index}")
-        return self.vjps[index](g, out, *inputs, **ctx)
-
     def __call__(self, *inputs: Any, **kwargs: Any) -> Tensor:
         record = False
         if _grad_state.enabled and self.differentiable:
@@ -89,29 +81,16 @@ class Op:
             raise _op_error(self.name, arrays, kwargs, error) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        t = _new_tensor(Tensor)
-        t.data = out
-        t.grad = None
-        t.name = ""
-        t._retain = False
         if record and out.dtype.kind in "fc":
-            t.requires_grad = True
-            t._fn = self
-            t._inputs = inputs
-            t._ctx = kwargs or None
-            t._site = anomaly.creation_site() if anomaly.record_sites else None
+            t = make_node(out, self, inputs, kwargs or None,
+                          anomaly.creation_site() if anomaly.record_sites else None)
         else:
-            t.requires_grad = False
-            t._fn = None
-            t._inputs = ()
-            t._ctx = None
-            t._site = None
+            t = make_node(out)
         if anomaly._anomaly_enabled:
             anomaly.anomaly_in_forward(self, inputs, out, t._site)
         return t
 
 
-_new_tensor = object.__new__
 
 
 class OpError(ValueError):

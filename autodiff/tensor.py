@@ -9,7 +9,7 @@ import numpy as np
 
 from . import engine
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "make_node"]
 
 ArrayLike = Any
 
@@ -46,6 +46,40 @@ def _short(data: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _fill(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | None,
+          site: str | None) -> None:
+    """Set every field of ``t``: the one place that knows a Tensor's slots.
+
+    ``fn`` is the op that made the node (None for a leaf, which then does not require
+    grad until asked), ``inputs`` its positional inputs, ``ctx`` its keyword arguments,
+    ``site`` where the user created it (anomaly mode only).
+    """
+    t.data = data
+    t.grad = None
+    t.name = ""
+    t._retain = False
+    t.requires_grad = fn is not None
+    t._fn = fn
+    t._inputs = inputs
+    t._ctx = ctx
+    t._site = site
+
+
+def make_node(data: np.ndarray, fn: Any = None, inputs: tuple = (), ctx: dict | None = None,
+              site: str | None = None) -> Tensor:
+    """A new Tensor over ``data`` (used as is), made by op ``fn`` from ``inputs``.
+
+    With ``fn`` None the result is a constant that does not require grad. This is how
+    ``Op.__call__`` makes its results, without ``Tensor.__init__``'s conversions.
+    """
+    t = _new(Tensor)
+    _fill(t, data, fn, inputs, ctx, site)
+    return t
+
+
+_new = object.__new__
+
+
 class Tensor:
     """A numpy array that records the operations applied to it, for reverse-mode autodiff.
 
@@ -62,15 +96,8 @@ class Tensor:
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, name: str = "",
                  dtype: Any = None) -> None:
-        self.data = _as_array(data, dtype)
-        self.grad: np.ndarray | None = None
+        _fill(self, _as_array(data, dtype), None, (), None, None)
         self.name = name
-        self._fn = None
-        self._inputs: tuple = ()
-        self._ctx = None
-        self._retain = False
-        self._site = None
-        self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
