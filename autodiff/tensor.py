@@ -1,13 +1,19 @@
-"""Tensor: a node over a numpy array. Every operator delegates to an op of ``ops.py``."""
+"""Tensor: a node over a numpy array. Every operator delegates to an op of the ``ops`` table.
+
+This file holds the node itself (its fields, conversions, ``backward`` and the Python
+operators); the named methods (``exp``, ``sum``, ``reshape``, ...) come from
+``TensorMethods`` in ``tensor_methods.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from . import engine
+from .tensor_methods import TensorMethods
 
 __all__ = ["Tensor", "make_node"]
 
@@ -80,7 +86,7 @@ def make_node(data: np.ndarray, fn: Any = None, inputs: tuple = (), ctx: dict | 
 _new = object.__new__
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """A numpy array that records the operations applied to it, for reverse-mode autodiff.
 
     ``Tensor(data, requires_grad=False, name="")``: ``data`` is an ndarray (kept as
@@ -308,179 +314,6 @@ class Tensor:
     def matmul(self, other: ArrayLike) -> Tensor:
         """Matrix product with numpy's 1-D and batched semantics."""
         return ops.matmul(self, other)
-
-    # ------------------------------------------------------------------ elementwise functions
-    def exp(self) -> Tensor:
-        """Elementwise e**x."""
-        return ops.exp(self)
-
-    def log(self) -> Tensor:
-        """Elementwise natural log (log(0) = -inf, log(<0) = nan)."""
-        return ops.log(self)
-
-    def log1p(self) -> Tensor:
-        """Elementwise log(1 + x), accurate near 0."""
-        return ops.log1p(self)
-
-    def expm1(self) -> Tensor:
-        """Elementwise exp(x) - 1, accurate near 0."""
-        return ops.expm1(self)
-
-    def sqrt(self) -> Tensor:
-        """Elementwise square root (its derivative at 0 is inf)."""
-        return ops.sqrt(self)
-
-    def abs(self) -> Tensor:
-        """Elementwise |x| (derivative 0 at 0)."""
-        return ops.abs(self)
-
-    def sin(self) -> Tensor:
-        """Elementwise sine."""
-        return ops.sin(self)
-
-    def cos(self) -> Tensor:
-        """Elementwise cosine."""
-        return ops.cos(self)
-
-    def tanh(self) -> Tensor:
-        """Elementwise hyperbolic tangent."""
-        return ops.tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        """Elementwise logistic function, stable for large |x|."""
-        return ops.sigmoid(self)
-
-    def relu(self) -> Tensor:
-        """Elementwise max(x, 0) (derivative 0 at 0)."""
-        return ops.relu(self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        """Elementwise x for x > 0, negative_slope * x otherwise."""
-        return ops.leaky_relu(self, negative_slope=negative_slope)
-
-    def softplus(self) -> Tensor:
-        """Elementwise log(1 + e**x), stable."""
-        return ops.softplus(self)
-
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        """Clamp into [min, max]; the gradient is 1 inside and on the boundaries."""
-        return ops.clip(self, lo=min, hi=max)
-
-    clamp = clip
-
-    def astype(self, dtype: Any) -> Tensor:
-        """Cast to ``dtype`` (gradients are cast back)."""
-        return ops.astype(self, dtype=np.dtype(dtype))
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (int, tuple, negative allowed; None = all)."""
-        return ops.sum(self, axis=_axis(axis), keepdims=keepdims)
-
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis``."""
-        return ops.mean(self, axis=_axis(axis), keepdims=keepdims)
-
-    def var(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
-            keepdims: bool = False) -> Tensor:
-        """Variance over ``axis`` with ``ddof`` delta degrees of freedom (numpy's default 0)."""
-        return ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
-
-    def std(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
-            keepdims: bool = False) -> Tensor:
-        """Standard deviation over ``axis``."""
-        return ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims).sqrt()
-
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; tied maxima share the gradient evenly."""
-        return ops.amax(self, axis=_axis(axis), keepdims=keepdims)
-
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; tied minima share the gradient evenly."""
-        return ops.amin(self, axis=_axis(axis), keepdims=keepdims)
-
-    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Product over ``axis``."""
-        return ops.prod(self, axis=_axis(axis), keepdims=keepdims)
-
-    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """log(sum(exp(x))) over ``axis``, stable and safe with infinities."""
-        return ops.logsumexp(self, axis=_axis(axis), keepdims=keepdims)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``, stable."""
-        return ops.softmax(self, axis=axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - logsumexp(x) along ``axis``, stable."""
-        return ops.log_softmax(self, axis=axis)
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """Same data, new shape (one entry may be -1)."""
-        if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
-            shape = tuple(shape[0])  # type: ignore[arg-type]
-        return ops.reshape(self, shape=tuple(int(s) for s in shape))
-
-    view = reshape
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge axes ``start_dim..end_dim`` into one."""
-        nd = max(self.ndim, 1)
-        start, end = start_dim % nd, end_dim % nd
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
-
-    def transpose(self, *axes: int) -> Tensor:
-        """Permute axes (reverse them when none are given), like ndarray.transpose."""
-        if len(axes) == 1 and not isinstance(axes[0], int | np.integer):
-            axes = tuple(axes[0])  # type: ignore[arg-type]
-        return ops.transpose(self, axes=tuple(axes) if axes else None)
-
-    def permute(self, *axes: int) -> Tensor:
-        """Permute the axes into the given order."""
-        return self.transpose(*axes)
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - numpy's name
-        """The tensor with its axes reversed."""
-        return ops.transpose(self, axes=None)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Interchange two axes."""
-        return ops.swapaxes(self, axis1=axis1, axis2=axis2)
-
-    def squeeze(self, axis: int | Sequence[int] | None = None) -> Tensor:
-        """Remove axes of length one (all of them, or those in ``axis``)."""
-        try:
-            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=_axis(axis)).shape
-        except ValueError as error:
-            raise ValueError(f"squeeze: cannot squeeze axis {axis} of shape {self.shape}: "
-                             f"only axes of length 1 can be removed") from error
-        return self.reshape(shape)
-
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert an axis of length one at ``axis``."""
-        try:
-            shape = np.expand_dims(np.empty(self.shape, dtype=bool), axis).shape
-        except np.exceptions.AxisError as error:
-            raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {self.shape}; "
-                             f"valid: {-self.ndim - 1}..{self.ndim}") from error
-        return self.reshape(shape)
-
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        """Broadcast to ``shape`` (the gradient is summed back)."""
-        return ops.broadcast_to(self, shape=tuple(shape))
-
-    def sum_to(self, shape: Sequence[int]) -> Tensor:
-        """Sum broadcast axes away so the result has ``shape`` (the inverse of broadcast_to)."""
-        return ops.sum_to(self, shape=tuple(shape))
-
-
-def _axis(axis: Any) -> Any:
-    if axis is None or isinstance(axis, int | np.integer):
-        return None if axis is None else int(axis)
-    return tuple(int(a) for a in axis)
 
 
 def _plain_index(index: Any) -> Any:

@@ -26,70 +26,14 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as np
-
 from . import anomaly as _anomaly
+from .graph import value_topological_order as _topological_order
+from .scalar_math import as_float, safe_div, safe_exp, safe_log, safe_pow
 
 __all__ = ["Value"]
 
-_INF = math.inf
-_NAN = math.nan
 _new = object.__new__
 _REAL = (int, float, numbers.Real)
-
-
-def _as_float(x: object, where: str) -> float:
-    """Convert a real number to float; raise TypeError naming ``where`` otherwise."""
-    if isinstance(x, _REAL):
-        return float(x)
-    raise TypeError(
-        f"{where}: expected a real number (int or float), got {type(x).__name__} {x!r}; "
-        "convert it first, e.g. float(x)"
-    )
-
-
-def _pow(x: float, y: float) -> float:
-    """``x ** y`` with IEEE results instead of exceptions or complex numbers."""
-    try:
-        r = x**y
-    except (ZeroDivisionError, OverflowError):
-        return _pow_ieee(x, y)
-    if type(r) is complex:  # negative base, non-integer exponent
-        return _NAN
-    return r
-
-
-def _pow_ieee(x: float, y: float) -> float:
-    """IEEE 754 ``pow`` for the cases where Python raises (0 ** negative, overflow)."""
-    with np.errstate(all="ignore"):
-        return float(np.power(np.float64(x), np.float64(y)))
-
-
-def _div(x: float, y: float) -> float:
-    """``x / y`` with IEEE results for a zero divisor (+-inf, or nan for 0/0)."""
-    try:
-        return x / y
-    except ZeroDivisionError:
-        if x != x or x == 0.0:
-            return _NAN
-        return math.copysign(_INF, x) * math.copysign(1.0, y)
-
-
-def _exp(x: float) -> float:
-    """``e ** x``, ``inf`` on overflow instead of OverflowError."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return _INF
-
-
-def _log(x: float) -> float:
-    """Natural log: ``-inf`` at 0, ``nan`` below 0, no exception."""
-    if x > 0.0:
-        return math.log(x)
-    if x == 0.0:
-        return -_INF
-    return _NAN  # negative or nan
 
 
 class Value:
@@ -110,7 +54,7 @@ class Value:
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float:
-            data = _as_float(data, "Value(data)")
+            data = as_float(data, "Value(data)")
         if not isinstance(label, str):
             raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
         self.data = data
@@ -224,51 +168,51 @@ class Value:
     def __truediv__(self, other: Value | float) -> Value:
         if type(other) is Value:
             od = other.data
-            q = _div(self.data, od)
+            q = safe_div(self.data, od)
             out = _new(Value)
             out.data = q
             out.grad = 0.0
             out._a = self
             out._b = other
-            out._da = _div(1.0, od)
-            out._db = -_div(q, od)
+            out._da = safe_div(1.0, od)
+            out._db = -safe_div(q, od)
             out._op = "/"
             out.label = ""
             out._mark = None
             return out
         if isinstance(other, _REAL):
             c = float(other)
-            return _unary(self, _div(self.data, c), _div(1.0, c), "/")
+            return _unary(self, safe_div(self.data, c), safe_div(1.0, c), "/")
         return _other(other, "/")
 
     def __rtruediv__(self, other: float) -> Value:
         if not isinstance(other, _REAL):
             return _other(other, "/")
         x = self.data
-        q = _div(float(other), x)
-        return _unary(self, q, -_div(q, x), "/")
+        q = safe_div(float(other), x)
+        return _unary(self, q, -safe_div(q, x), "/")
 
     def __pow__(self, other: Value | float) -> Value:
         x = self.data
         if type(other) is Value:
             y = other.data
-            r = _pow(x, y)
+            r = safe_pow(x, y)
             out = _new(Value)
             out.data = r
             out.grad = 0.0
             out._a = self
             out._b = other
-            out._da = 0.0 if y == 0.0 else y * _pow(x, y - 1.0)
+            out._da = 0.0 if y == 0.0 else y * safe_pow(x, y - 1.0)
             # d/dy x**y = x**y log x; 0 at x == 0 for y >= 0 (as PyTorch), nan for x < 0
-            out._db = 0.0 if (x == 0.0 and y >= 0.0) else r * _log(x)
+            out._db = 0.0 if (x == 0.0 and y >= 0.0) else r * safe_log(x)
             out._op = "**"
             out.label = ""
             out._mark = None
             return out
         if isinstance(other, _REAL):
             y = float(other)
-            d = 0.0 if y == 0.0 else y * _pow(x, y - 1.0)
-            return _unary(self, _pow(x, y), d, f"**{_fmt(other)}")
+            d = 0.0 if y == 0.0 else y * safe_pow(x, y - 1.0)
+            return _unary(self, safe_pow(x, y), d, f"**{_fmt(other)}")
         return _other(other, "**")
 
     def __rpow__(self, other: float) -> Value:
@@ -276,8 +220,8 @@ class Value:
             return _other(other, "**")
         c = float(other)
         y = self.data
-        r = _pow(c, y)
-        d = 0.0 if (c == 0.0 and y >= 0.0) else r * _log(c)
+        r = safe_pow(c, y)
+        d = 0.0 if (c == 0.0 and y >= 0.0) else r * safe_log(c)
         return _unary(self, r, d, "**")
 
     # ------------------------------------------------------------ functions
@@ -305,13 +249,13 @@ class Value:
 
     def exp(self) -> Value:
         """e^x; ``inf`` beyond x ~ 709.78 (IEEE overflow), never an exception."""
-        e = _exp(self.data)
+        e = safe_exp(self.data)
         return _unary(self, e, e, "exp")
 
     def log(self) -> Value:
         """Natural log: ``-inf`` at 0 and ``nan`` below 0 (IEEE); derivative 1 / x."""
         x = self.data
-        return _unary(self, _log(x), _div(1.0, x), "log")
+        return _unary(self, safe_log(x), safe_div(1.0, x), "log")
 
     def __abs__(self) -> Value:
         return self.abs()
@@ -385,47 +329,11 @@ def _other(other: object, op: str) -> object:
 def _data(other: object, op: str) -> float:
     if type(other) is Value:
         return other.data
-    return _as_float(other, f"Value {op}")
+    return as_float(other, f"Value {op}")
 
 
 def _fmt(x: float) -> str:
     return str(int(x)) if isinstance(x, int) or float(x).is_integer() else repr(float(x))
-
-
-def _topological_order(root: Value) -> list[Value]:
-    """Interior nodes reachable from ``root``, every node after its parents.
-
-    Iterative depth-first search that marks visited nodes with a fresh token in their
-    ``_mark`` slot (cheaper than a set). Leaves are left out (they pass nothing on).
-    Interior nodes have their ``grad`` reset to 0 so that each backward pass starts clean.
-    """
-    topo: list[Value] = []
-    if root._a is None:
-        return topo
-    token = object()
-    root._mark = token
-    stack = [root]
-    push = stack.append
-    pop = stack.pop
-    emit = topo.append
-    while stack:
-        v = stack[-1]
-        a = v._a
-        if a._mark is not token and a._a is not None:
-            a._mark = token
-            push(a)
-            continue
-        b = v._b
-        if b is not None and b._mark is not token and b._a is not None:
-            b._mark = token
-            push(b)
-            continue
-        # both parents are leaves or already emitted: a parent still on the stack
-        # would need a cycle, which a graph built forward cannot have
-        pop()
-        v.grad = 0.0
-        emit(v)
-    return topo
 
 
 def _describe_value(v: Value) -> str:
