@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_cases import CASES
 
 import autodiff as ad
+from autodiff.testing.opinfo import SPECS
 
 
 def test_numbers_and_lists_become_float64() -> None:
@@ -43,11 +43,12 @@ def test_non_numeric_data_is_a_type_error() -> None:
         ad.Tensor(None)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(SPECS))
 @settings(max_examples=8, deadline=None)
 @given(data=st.data())
 def test_float32_stays_float32_and_so_do_its_grads(name: str, data: st.DataObject) -> None:
-    arrays, f = CASES[name](data)
+    sample = SPECS[name].sample(data)
+    arrays, f = sample.arrays, sample.call
     xs32 = [ad.Tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
     xs64 = [ad.Tensor(a.astype(np.float32).astype(np.float64), requires_grad=True)
             for a in arrays]

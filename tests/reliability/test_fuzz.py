@@ -2,7 +2,7 @@
 
 Gradients from backward() are compared with central differences in float64, and the
 same graphs run in float32 agree with float64 to float32 precision. Two sources of
-graphs: ``random_graphs`` (every registered op, shapes changing along the way) and the
+graphs: ``autodiff.testing.fuzz`` (every registered op, shapes changing along the way) and the
 toolkit's own ``autodiff.testing.graphs`` strategy.
 """
 
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from random_graphs import Builder, Graph, differentiable_ops, numpy_picker
 
 import autodiff as ad
 from autodiff.testing import KINK_OPS, graphs
+from autodiff.testing.fuzz import Builder, Graph, differentiable_ops, numpy_picker
 
 OPS = differentiable_ops()
 FUZZ = settings(max_examples=15, deadline=None,
