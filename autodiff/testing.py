@@ -37,7 +37,7 @@ except ImportError as error:  # pragma: no cover - hypothesis is a test-time dep
     raise ImportError("autodiff.testing needs hypothesis: pip install hypothesis "
                       "(or pip install -e '.[dev]')") from error
 
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .check import GradcheckError, gradcheck, gradgradcheck
 from .tensor import Tensor
 from .testing_graphs import GRAPH_OPS, KINK_OPS, Graph, graphs
 from .value import Value

@@ -9,7 +9,7 @@ backward disagrees is wrong *locally*, whatever its neighbours do, so the first 
 the bug. Non-differentiable points (one-sided differences disagree) and ops whose forward cannot
 be re-run identically (random ones) are skipped and counted.
 
-Value graphs are checked too (see :mod:`autodiff.diagnose_value`): each node's recorded local
+Value graphs are checked too (see :mod:`autodiff.check.diagnosis_value`): each node's recorded local
 partials are compared, through the chain rule, with central differences of the whole function.
 """
 
@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
-from .grad_mode import enable_grad
-from .gradcheck_compare import check_tolerances
-from .gradcheck_report import fmt_index, fmt_shape, pattern_hints
-from .gradcheck_slots import is_tensor, is_value
-from .graph import topological_order
+from .. import anomaly
+from ..grad_mode import enable_grad
+from ..graph import topological_order
+from .compare import check_tolerances
+from .report import fmt_index, fmt_shape, pattern_hints
+from .slots import is_tensor, is_value
 
 __all__ = ["DiagnoseReport", "Finding", "diagnose"]
 
@@ -157,7 +157,7 @@ def diagnose(
         anomaly.record_sites = previous
     roots = list(result) if isinstance(result, (list, tuple)) else [result]
     if roots and all(is_value(r) for r in roots):
-        from .diagnose_value import diagnose_values
+        from .diagnosis_value import diagnose_values
 
         return diagnose_values(call, inputs, params, roots, eps=eps, atol=atol, rtol=rtol)
     bad = [type(r).__name__ for r in roots if not is_tensor(r)]

@@ -3,7 +3,7 @@
 ``numerical_grad`` takes central differences one element at a time; ``gradcheck`` compares the
 analytic Jacobian (one vector-Jacobian product per output element) with the numerical one entry
 by entry, ``|analytic - numerical| <= atol + rtol * |numerical|`` (PyTorch's criterion), and
-explains a failure with a :class:`~autodiff.gradcheck_report.GradcheckReport`. ``gradgradcheck``
+explains a failure with a :class:`~autodiff.check.report.GradcheckReport`. ``gradgradcheck``
 does the same for the gradient itself, built with ``create_graph=True``.
 
 Every check runs on private float64 working copies of the inputs: the caller's arrays are never
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck_compare import central, check, check_tolerances
-from .gradcheck_report import GradcheckReport
-from .gradcheck_slots import (
+from .compare import central, check, check_tolerances
+from .report import GradcheckReport
+from .slots import (
     Slot,
     TensorSlot,
     ValueSlot,

@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from .diagnose import DiagnoseReport, Finding
-from .gradcheck_slots import (
+from ..graph import walk
+from .diagnosis import DiagnoseReport, Finding
+from .slots import (
     ValueSlot,
     is_value,
     slots_from_inputs,
     slots_from_params,
     working_copies,
 )
-from .viz.graph import walk
 
 __all__ = ["diagnose_values"]
 

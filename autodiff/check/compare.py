@@ -1,7 +1,7 @@
 """The comparisons behind gradcheck: element-wise (full) and projected (fast) Jacobian checks.
 
-Both run inside :func:`~autodiff.gradcheck_slots.working_copies`, so the inputs are float64
-copies; both return a :class:`~autodiff.gradcheck_report.GradcheckReport`.
+Both run inside :func:`~autodiff.check.slots.working_copies`, so the inputs are float64
+copies; both return a :class:`~autodiff.check.report.GradcheckReport`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from .gradcheck_report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
-from .gradcheck_slots import Outputs, Slot, analytic_rows, evaluate, working_copies
+from .report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
+from .slots import Outputs, Slot, analytic_rows, evaluate, working_copies
 
 __all__ = ["MAX_FULL_ENTRIES", "central", "check", "check_tolerances"]
 
@@ -24,7 +24,8 @@ MAX_FULL_ENTRIES = 5_000_000  # Jacobian entries a full check may build (two flo
 PROGRESS_MIN_ELEMENTS = 2_000  # a full check perturbing more elements shows a progress bar
 
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# autodiff/, not autodiff/check/: autodiff.testing calls the checks too
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def warn_user(message: str, category: type[Warning]) -> None:

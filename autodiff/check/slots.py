@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .viz.graph import walk
+from ..graph import walk
 
 
 def ad() -> types.ModuleType:
