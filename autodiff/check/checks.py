@@ -18,17 +18,17 @@ from typing import Any
 
 import numpy as np
 
+from ..creation import zeros
+from ..functional import grad
+from ..nodes import is_tensor, is_value, is_value_list
+from ..tensor import Tensor
 from .compare import central, check, check_tolerances
 from .report import GradcheckReport
 from .slots import (
     Slot,
     TensorSlot,
     ValueSlot,
-    ad,
     evaluate,
-    is_tensor,
-    is_value,
-    is_value_list,
     slots_from_inputs,
     slots_from_params,
     working_copies,
@@ -223,16 +223,16 @@ def gradgradcheck(
                 f"that require grad have shapes {[tuple(o.shape) for o in outs]}"
             )
     go_tensors = [
-        ad().Tensor(g, requires_grad=True, name=f"grad_output{k}") for k, g in enumerate(gos)
+        Tensor(g, requires_grad=True, name=f"grad_output{k}") for k, g in enumerate(gos)
     ]
     go_slots = [TensorSlot(t, f"grad_output{k}") for k, t in enumerate(go_tensors)]
 
     def first_grads() -> tuple[Any, ...]:
         outputs = [o for o in _tensor_outputs(call()) if o.requires_grad]
-        gs = ad().grad(outputs, leaves, grad_outputs=go_tensors, create_graph=True,
-                       allow_unused=True)
+        gs = grad(outputs, leaves, grad_outputs=go_tensors, create_graph=True,
+                  allow_unused=True)
         return tuple(
-            ad().zeros(leaf.shape) if g is None else g for g, leaf in zip(gs, leaves, strict=True)
+            zeros(leaf.shape) if g is None else g for g, leaf in zip(gs, leaves, strict=True)
         )
 
     names = [(f"grad w.r.t. {s.label}", f"grad_{s.short}") for s in slots]

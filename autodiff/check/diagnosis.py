@@ -16,100 +16,23 @@ partials are compared, through the chain rule, with central differences of the w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .. import anomaly
+from ..functional import grad
 from ..grad_mode import enable_grad
 from ..graph import topological_order
+from ..nodes import is_tensor, is_value
+from ..tensor import Tensor
 from .compare import check_tolerances
+from .diagnosis_report import DiagnoseReport, Finding
+from .diagnosis_value import diagnose_values
 from .report import fmt_index, fmt_shape, pattern_hints
-from .slots import is_tensor, is_value
 
+# the report classes live in diagnosis_report; importable from here as before
 __all__ = ["DiagnoseReport", "Finding", "diagnose"]
-
-
-@dataclass
-class Finding:
-    """One node whose backward disagrees with central differences of its forward."""
-
-    node: Any
-    position: int  # index in topological order
-    op: str
-    input_index: int  # which input's gradient is wrong (-1: the node as a whole)
-    out_shape: tuple[int, ...]
-    in_shapes: list[tuple[int, ...]]
-    name: str
-    site: str | None
-    reason: str  # one line, shown next to the node in a rendered graph
-    details: list[str] = field(default_factory=list)
-    kind: str = "Tensor"
-
-    def describe(self, n_nodes: int) -> list[str]:
-        """Lines describing the node and the mismatch."""
-        name = f" '{self.name}'" if self.name else ""
-        head = f"node #{self.position} of {n_nodes} in topological order: op '{self.op}'{name}"
-        if self.kind == "Value":
-            return [f"{head} (a Value with {len(self.in_shapes)} parent(s))",
-                    f"  {self.reason}", *(f"  {d}" for d in self.details)]
-        ins = ", ".join(fmt_shape(s) for s in self.in_shapes)
-        lines = [
-            f"{head}, inputs {ins} -> output {fmt_shape(self.out_shape)}",
-            f"  created at {self.site or '<site not recorded>'}",
-            f"  {self.reason}",
-        ]
-        return lines + [f"  {d}" for d in self.details]
-
-
-@dataclass
-class DiagnoseReport:
-    """Outcome of :func:`diagnose`; ``print(report)`` explains it.
-
-    ``ok``: no node disagrees. ``bad_nodes``: the flagged graph nodes, first one first (what
-    ``draw_dot(..., diagnosis=report)`` colours red). ``findings``: details per flagged node.
-    ``root``: the output of ``f`` that was walked. ``n_nodes``/``n_checked``: op nodes in the
-    graph / checked; ``skipped``: why the others were not.
-    """
-
-    ok: bool
-    findings: list[Finding]
-    n_nodes: int
-    n_checked: int
-    skipped: list[str]
-    root: Any
-    atol: float
-    rtol: float
-    eps: float
-    kind: str = "Tensor"
-    bad_nodes: list[Any] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __str__(self) -> str:
-        how = (f"each node's backward against central differences of its own forward "
-               f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}, float64)")
-        if self.kind == "Value":
-            how = (f"each Value node's recorded local partials against central differences "
-                   f"through the chain rule (eps={self.eps:g}, atol={self.atol:g}, "
-                   f"rtol={self.rtol:g})")
-        if self.ok:
-            lines = [f"diagnose: no wrong backward found in {self.n_checked} checked ops of "
-                     f"{self.n_nodes} ({how})"]
-        else:
-            lines = [f"diagnose: {len(self.findings)} of {self.n_nodes} ops compute a wrong "
-                     f"gradient ({how})", "first wrong " + self.findings[0].describe(
-                         self.n_nodes)[0]]
-            lines += self.findings[0].describe(self.n_nodes)[1:]
-            for f in self.findings[1:6]:
-                lines.append("also wrong: " + f.describe(self.n_nodes)[0])
-                lines.append(f"  {f.reason}")
-            if len(self.findings) > 6:
-                lines.append(f"... and {len(self.findings) - 6} more")
-        lines += [f"skipped: {s}" for s in self.skipped]
-        return "\n".join(lines)
 
 
 def diagnose(
@@ -157,8 +80,6 @@ def diagnose(
         anomaly.record_sites = previous
     roots = list(result) if isinstance(result, (list, tuple)) else [result]
     if roots and all(is_value(r) for r in roots):
-        from .diagnosis_value import diagnose_values
-
         return diagnose_values(call, inputs, params, roots, eps=eps, atol=atol, rtol=rtol)
     bad = [type(r).__name__ for r in roots if not is_tensor(r)]
     if bad:
@@ -205,8 +126,6 @@ def _forward(fn: Any, arrays: list[Any], ctx: dict[str, Any]) -> np.ndarray:
 def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: float, atol: float,
                 rtol: float, max_elements: int) -> list[Finding] | str:
     """Findings for one node, or a string saying why it was skipped."""
-    import autodiff as ad
-
     fn, inputs, ctx = node._fn, node._inputs, node._ctx or {}
     if not fn.differentiable:
         return "not differentiable"
@@ -226,7 +145,7 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
         return ("its forward gives NaN or inf (an input outside the op's domain?); "
                 "ad.detect_anomaly() names the first such op")
     g = rng.standard_normal(y0.shape)
-    leaves = {i: ad.Tensor(arrays[i].copy(), requires_grad=True) for i in positions}
+    leaves = {i: Tensor(arrays[i].copy(), requires_grad=True) for i in positions}
     args = [leaves.get(i, x) for i, x in enumerate(inputs)]
     in_shapes = [tuple(np.shape(x.data if is_tensor(x) else x)) for x in inputs]
     common = dict(node=node, position=position, op=fn.name, out_shape=tuple(ref.shape),
@@ -235,8 +154,8 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
     try:
         with enable_grad():
             y = fn(*args, **ctx)
-            grads = ad.grad(y, [leaves[i] for i in positions], grad_outputs=ad.Tensor(g),
-                            allow_unused=True)
+            grads = grad(y, [leaves[i] for i in positions], grad_outputs=Tensor(g),
+                         allow_unused=True)
     except Exception as exc:  # noqa: BLE001 - a backward that raises is a finding
         return [Finding(input_index=-1, reason=f"backward raised {type(exc).__name__}: {exc}",
                         **common)]

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..graph import walk
-from .diagnosis import DiagnoseReport, Finding
+from ..nodes import is_value
+from .diagnosis_report import DiagnoseReport, Finding
 from .slots import (
     ValueSlot,
-    is_value,
     slots_from_inputs,
     slots_from_params,
     working_copies,

@@ -9,43 +9,15 @@ from __future__ import annotations
 
 import abc
 import contextlib
-import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from ..functional import grad
 from ..graph import walk
-
-
-def ad() -> types.ModuleType:
-    """The autodiff package (imported lazily so this module imports before the engine does)."""
-    import autodiff
-
-    return autodiff
-
-
-def is_tensor(x: Any) -> bool:
-    """True for an ``autodiff.Tensor``."""
-    try:
-        from autodiff.tensor import Tensor
-    except ImportError:  # pragma: no cover - engine not installed
-        return False
-    return isinstance(x, Tensor)
-
-
-def is_value(x: Any) -> bool:
-    """True for an ``autodiff.Value``."""
-    try:
-        from autodiff.value import Value
-    except ImportError:  # pragma: no cover - scalar engine not installed
-        return False
-    return isinstance(x, Value)
-
-
-def is_value_list(x: Any) -> bool:
-    """True for a non-empty list or tuple whose items are all Values."""
-    return isinstance(x, (list, tuple)) and len(x) > 0 and all(is_value(v) for v in x)
+from ..nodes import is_tensor, is_value, is_value_list
+from ..tensor import Tensor
 
 
 class Slot(abc.ABC):
@@ -363,7 +335,7 @@ def _tensor_vjp(
     problems: list[str],
 ) -> list[np.ndarray] | None:
     try:
-        gs = ad().grad([out], leaves, grad_outputs=[ad().Tensor(cot)], allow_unused=True)
+        gs = grad([out], leaves, grad_outputs=[Tensor(cot)], allow_unused=True)
     except Exception as exc:  # noqa: BLE001 - reported, not swallowed
         problems.append(f"backward of {label} raised {type(exc).__name__}: {exc}")
         return None
