@@ -6,9 +6,11 @@ returns the :class:`GradcheckReport` instead of raising; ``diagnose`` names the 
 backward disagrees with its own forward. The top-level ``autodiff`` package re-exports the
 functions users call most (``ad.gradcheck``, ``ad.diagnose``, ...).
 
-Modules: ``slots`` (working copies of the inputs, f's outputs, analytic Jacobians), ``compare``
-(the full and fast checks), ``report`` (the report and its hints), ``checks`` (the public check
-functions), ``diagnosis``/``diagnosis_value`` (``diagnose`` for Tensor and Value graphs). No
+Modules: ``numeric`` (central differences, the one place an input is nudged), ``slots`` (what
+is differentiated, and its working copies), ``outputs`` (f's outputs and their analytic
+Jacobian), ``compare`` (the full and fast checks), ``report`` (the report and its hints),
+``checks`` (the public check functions), ``diagnosis`` (``diagnose``, and its Tensor-graph
+half), ``diagnosis_value`` (its Value-graph half), ``diagnosis_report`` (what it reports). No
 module is named after a function it defines, so ``autodiff.check.<module>`` always names the
 module.
 """

@@ -23,12 +23,12 @@ from ..functional import grad
 from ..nodes import is_tensor, is_value, is_value_list
 from ..tensor import Tensor
 from .compare import check, check_tolerances, element_difference
+from .outputs import evaluate
 from .report import GradcheckReport
 from .slots import (
     Slot,
     TensorSlot,
     ValueSlot,
-    evaluate,
     slots_from_inputs,
     slots_from_params,
     working_copies,

@@ -17,8 +17,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .numeric import Central, central_difference
+from .outputs import Outputs, analytic_rows, evaluate
 from .report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
-from .slots import Outputs, Slot, analytic_rows, evaluate, working_copies
+from .slots import Slot, working_copies
 
 __all__ = ["MAX_FULL_ENTRIES", "check", "check_tolerances", "element_difference"]
 
