@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .numeric import Central, central_difference
 from .outputs import Outputs, analytic_rows, evaluate
@@ -180,6 +179,8 @@ def _full_check(
     num = [np.empty((base.total, s.size)) for s in slots]
     kink = [np.zeros((base.total, s.size), dtype=bool) for s in slots]
     n_elements = sum(s.size for s in slots)
+    from tqdm.auto import tqdm  # on use: loading it was ~10% of the time of `import autodiff`
+
     # disable=None: tqdm shows the bar only on a terminal
     bar = tqdm(total=n_elements, desc=f"{title}: central differences", unit="elem",
                leave=False, disable=None if n_elements >= PROGRESS_MIN_ELEMENTS else True)
