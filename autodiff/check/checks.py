@@ -45,7 +45,7 @@ __all__ = [
 class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when the gradients disagree; ``.report`` holds the details."""
 
-    def __init__(self, report: GradcheckReport):
+    def __init__(self, report: GradcheckReport) -> None:
         super().__init__(str(report))
         self.report = report
 

@@ -26,7 +26,7 @@ __all__ = ["Outputs", "analytic_rows", "evaluate"]
 class Outputs:
     """f's result, normalised: a list of outputs (Tensor, or list of Values) and their values."""
 
-    def __init__(self, result: Any):
+    def __init__(self, result: Any) -> None:
         if is_tensor(result) or is_value(result) or is_value_list(result):
             raw = [result]
         elif isinstance(result, (list, tuple)):

@@ -67,7 +67,7 @@ class Slot(abc.ABC):
 class TensorSlot(Slot):
     """A Tensor input; while checked its ``.data`` is a float64 working copy."""
 
-    def __init__(self, t: Any, label: str, short: str | None = None):
+    def __init__(self, t: Any, label: str, short: str | None = None) -> None:
         self.obj = t
         self.label = label
         self.short = short or label.replace(" ", "")
@@ -110,7 +110,7 @@ class TensorSlot(Slot):
 class ValueSlot(Slot):
     """A Value (shape ()) or a list of Values (shape (n,)); ``.data`` is perturbed in place."""
 
-    def __init__(self, values: Any, label: str, short: str | None = None):
+    def __init__(self, values: Any, label: str, short: str | None = None) -> None:
         self.single = is_value(values)
         self.obj = [values] if self.single else list(values)
         self.label = label
