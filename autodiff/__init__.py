@@ -1,6 +1,7 @@
 """autodiff: a small, readable automatic-differentiation engine (scalar Value, numpy Tensor)."""
 
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .check import GradcheckError, diagnose, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
     arange,
     concatenate,
@@ -21,10 +22,8 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .diagnose import diagnose
 from .functional import grad, hessian, hvp, jacobian, jvp, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .op import Op, OpError
 from .tensor import Tensor
 from .value import Value

@@ -15,7 +15,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ..check import GradcheckError, gradcheck, gradgradcheck
 from ..tensor import Tensor
 from .spec import OpSpec, Sample
 from .strategies import arrays

@@ -9,8 +9,8 @@ import pytest
 
 import autodiff as ad
 import nn
-from autodiff import gradcheck_compare as gc_module
-from autodiff.gradcheck import gradcheck_report
+from autodiff.check import compare as gc_module
+from autodiff.check import gradcheck_report
 
 
 def _t(rng: np.random.Generator, shape: tuple[int, ...], name: str = "") -> ad.Tensor:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import autodiff as ad
 from autodiff import testing
-from autodiff.gradcheck import gradcheck_report
+from autodiff.check import gradcheck_report
 
 
 def _x(shape: tuple[int, ...], seed: int = 0, name: str = "x") -> ad.Tensor:

@@ -278,7 +278,7 @@ def test_flagged_node_inside_a_collapsed_module_turns_its_box_red() -> None:
 
 
 def test_a_diagnose_report_marks_the_planted_wrong_op() -> None:
-    from autodiff.diagnose import diagnose
+    from autodiff.check import diagnose
 
     def wrong_vjp(g, out, x):
         return g * -2.0 * x  # the sign is wrong: d(x^2)/dx = 2x

@@ -9,107 +9,32 @@ backward disagrees is wrong *locally*, whatever its neighbours do, so the first 
 the bug. Non-differentiable points (one-sided differences disagree) and ops whose forward cannot
 be re-run identically (random ones) are skipped and counted.
 
-Value graphs are checked too (see :mod:`autodiff.diagnose_value`): each node's recorded local
+Value graphs are checked too (see :mod:`autodiff.check.diagnosis_value`): each node's recorded local
 partials are compared, through the chain rule, with central differences of the whole function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from . import anomaly
-from .grad_mode import enable_grad
-from .gradcheck_compare import check_tolerances
-from .gradcheck_report import fmt_index, fmt_shape, pattern_hints
-from .gradcheck_slots import is_tensor, is_value
-from .graph import topological_order
+from .. import anomaly
+from ..functional import grad
+from ..grad_mode import enable_grad
+from ..graph import topological_order
+from ..nodes import is_tensor, is_value
+from ..tensor import Tensor
+from .compare import check_tolerances
+from .diagnosis_report import DiagnoseReport, Finding
+from .diagnosis_value import diagnose_values
+from .numeric import central_difference, item_writer
+from .report import fmt_index, fmt_shape, pattern_hints
 
+# the report classes live in diagnosis_report; importable from here as before
 __all__ = ["DiagnoseReport", "Finding", "diagnose"]
-
-
-@dataclass
-class Finding:
-    """One node whose backward disagrees with central differences of its forward."""
-
-    node: Any
-    position: int  # index in topological order
-    op: str
-    input_index: int  # which input's gradient is wrong (-1: the node as a whole)
-    out_shape: tuple[int, ...]
-    in_shapes: list[tuple[int, ...]]
-    name: str
-    site: str | None
-    reason: str  # one line, shown next to the node in a rendered graph
-    details: list[str] = field(default_factory=list)
-    kind: str = "Tensor"
-
-    def describe(self, n_nodes: int) -> list[str]:
-        """Lines describing the node and the mismatch."""
-        name = f" '{self.name}'" if self.name else ""
-        head = f"node #{self.position} of {n_nodes} in topological order: op '{self.op}'{name}"
-        if self.kind == "Value":
-            return [f"{head} (a Value with {len(self.in_shapes)} parent(s))",
-                    f"  {self.reason}", *(f"  {d}" for d in self.details)]
-        ins = ", ".join(fmt_shape(s) for s in self.in_shapes)
-        lines = [
-            f"{head}, inputs {ins} -> output {fmt_shape(self.out_shape)}",
-            f"  created at {self.site or '<site not recorded>'}",
-            f"  {self.reason}",
-        ]
-        return lines + [f"  {d}" for d in self.details]
-
-
-@dataclass
-class DiagnoseReport:
-    """Outcome of :func:`diagnose`; ``print(report)`` explains it.
-
-    ``ok``: no node disagrees. ``bad_nodes``: the flagged graph nodes, first one first (what
-    ``draw_dot(..., diagnosis=report)`` colours red). ``findings``: details per flagged node.
-    ``root``: the output of ``f`` that was walked. ``n_nodes``/``n_checked``: op nodes in the
-    graph / checked; ``skipped``: why the others were not.
-    """
-
-    ok: bool
-    findings: list[Finding]
-    n_nodes: int
-    n_checked: int
-    skipped: list[str]
-    root: Any
-    atol: float
-    rtol: float
-    eps: float
-    kind: str = "Tensor"
-    bad_nodes: list[Any] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __str__(self) -> str:
-        how = (f"each node's backward against central differences of its own forward "
-               f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}, float64)")
-        if self.kind == "Value":
-            how = (f"each Value node's recorded local partials against central differences "
-                   f"through the chain rule (eps={self.eps:g}, atol={self.atol:g}, "
-                   f"rtol={self.rtol:g})")
-        if self.ok:
-            lines = [f"diagnose: no wrong backward found in {self.n_checked} checked ops of "
-                     f"{self.n_nodes} ({how})"]
-        else:
-            lines = [f"diagnose: {len(self.findings)} of {self.n_nodes} ops compute a wrong "
-                     f"gradient ({how})", "first wrong " + self.findings[0].describe(
-                         self.n_nodes)[0]]
-            lines += self.findings[0].describe(self.n_nodes)[1:]
-            for f in self.findings[1:6]:
-                lines.append("also wrong: " + f.describe(self.n_nodes)[0])
-                lines.append(f"  {f.reason}")
-            if len(self.findings) > 6:
-                lines.append(f"... and {len(self.findings) - 6} more")
-        lines += [f"skipped: {s}" for s in self.skipped]
-        return "\n".join(lines)
 
 
 def diagnose(
@@ -157,8 +82,6 @@ def diagnose(
         anomaly.record_sites = previous
     roots = list(result) if isinstance(result, (list, tuple)) else [result]
     if roots and all(is_value(r) for r in roots):
-        from .diagnose_value import diagnose_values
-
         return diagnose_values(call, inputs, params, roots, eps=eps, atol=atol, rtol=rtol)
     bad = [type(r).__name__ for r in roots if not is_tensor(r)]
     if bad:
@@ -202,11 +125,14 @@ def _forward(fn: Any, arrays: list[Any], ctx: dict[str, Any]) -> np.ndarray:
     return np.array(fn.forward(*arrays, **ctx), dtype=np.float64)
 
 
+def _projected_forward(fn: Any, arrays: list[Any], ctx: dict[str, Any], g: np.ndarray) -> float:
+    """``g . forward(arrays)``: the op's output projected on the cotangent ``g``."""
+    return float(np.sum(g * _forward(fn, arrays, ctx)))
+
+
 def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: float, atol: float,
                 rtol: float, max_elements: int) -> list[Finding] | str:
     """Findings for one node, or a string saying why it was skipped."""
-    import autodiff as ad
-
     fn, inputs, ctx = node._fn, node._inputs, node._ctx or {}
     if not fn.differentiable:
         return "not differentiable"
@@ -226,7 +152,7 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
         return ("its forward gives NaN or inf (an input outside the op's domain?); "
                 "ad.detect_anomaly() names the first such op")
     g = rng.standard_normal(y0.shape)
-    leaves = {i: ad.Tensor(arrays[i].copy(), requires_grad=True) for i in positions}
+    leaves = {i: Tensor(arrays[i].copy(), requires_grad=True) for i in positions}
     args = [leaves.get(i, x) for i, x in enumerate(inputs)]
     in_shapes = [tuple(np.shape(x.data if is_tensor(x) else x)) for x in inputs]
     common = dict(node=node, position=position, op=fn.name, out_shape=tuple(ref.shape),
@@ -235,8 +161,8 @@ def _check_node(node: Any, position: int, rng: np.random.Generator, *, eps: floa
     try:
         with enable_grad():
             y = fn(*args, **ctx)
-            grads = ad.grad(y, [leaves[i] for i in positions], grad_outputs=ad.Tensor(g),
-                            allow_unused=True)
+            grads = grad(y, [leaves[i] for i in positions], grad_outputs=Tensor(g),
+                         allow_unused=True)
     except Exception as exc:  # noqa: BLE001 - a backward that raises is a finding
         return [Finding(input_index=-1, reason=f"backward raised {type(exc).__name__}: {exc}",
                         **common)]
@@ -267,18 +193,11 @@ def _compare_input(fn: Any, arrays: list[Any], ctx: dict[str, Any], i: int, g: n
     num = np.empty(flat.size)
     kink = np.zeros(flat.size, dtype=bool)
     g0 = float(np.sum(g * y0))
+    projected = partial(_projected_forward, fn, arrays, ctx, g)
     for e in range(flat.size):
-        xe = flat[e]
-        try:
-            flat[e] = xe + eps
-            up = float(np.sum(g * _forward(fn, arrays, ctx)))
-            flat[e] = xe - eps
-            down = float(np.sum(g * _forward(fn, arrays, ctx)))
-        finally:
-            flat[e] = xe
-        num[e] = (up - down) / (2 * eps)
-        right, left = (up - g0) / eps, (g0 - down) / eps
-        kink[e] = abs(right - left) > 10 * (atol + rtol * (abs(right) + abs(left)))
+        difference = central_difference(projected, item_writer(flat, e), flat[e], eps, eps)
+        num[e] = difference.derivative()
+        kink[e] = difference.kinks(g0, atol, rtol)
     a = analytic.reshape(-1)
     tol = atol + rtol * np.abs(num)
     fail = ~(np.abs(a - num) <= tol) & ~kink
@@ -304,16 +223,10 @@ def _compare_projected(fn: Any, arrays: list[Any], ctx: dict[str, Any], i: int, 
                        rng: np.random.Generator) -> tuple[str, list[str]] | None:
     x = arrays[i]
     x0 = x.copy()
+    projected = partial(_projected_forward, fn, arrays, ctx, g)
     for _ in range(3):
         u = rng.standard_normal(x.shape)
-        try:
-            x[...] = x0 + eps * u
-            up = float(np.sum(g * _forward(fn, arrays, ctx)))
-            x[...] = x0 - eps * u
-            down = float(np.sum(g * _forward(fn, arrays, ctx)))
-        finally:
-            x[...] = x0
-        n = (up - down) / (2 * eps)
+        n = central_difference(projected, item_writer(x, ...), x0, eps * u, eps).derivative()
         a = float(np.sum(analytic * u))
         tol = atol * float(np.abs(u).sum()) + rtol * abs(n)
         if not abs(a - n) <= tol:

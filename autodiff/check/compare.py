@@ -1,7 +1,7 @@
 """The comparisons behind gradcheck: element-wise (full) and projected (fast) Jacobian checks.
 
-Both run inside :func:`~autodiff.gradcheck_slots.working_copies`, so the inputs are float64
-copies; both return a :class:`~autodiff.gradcheck_report.GradcheckReport`.
+Both run inside :func:`~autodiff.check.slots.working_copies`, so the inputs are float64
+copies; both return a :class:`~autodiff.check.report.GradcheckReport`.
 """
 
 from __future__ import annotations
@@ -10,21 +10,24 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from .gradcheck_report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
-from .gradcheck_slots import Outputs, Slot, analytic_rows, evaluate, working_copies
+from .numeric import Central, central_difference
+from .outputs import Outputs, analytic_rows, evaluate
+from .report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
+from .slots import Slot, working_copies
 
-__all__ = ["MAX_FULL_ENTRIES", "central", "check", "check_tolerances"]
+__all__ = ["MAX_FULL_ENTRIES", "check", "check_tolerances", "element_difference"]
 
 MAX_FULL_ENTRIES = 5_000_000  # Jacobian entries a full check may build (two float64 arrays)
 PROGRESS_MIN_ELEMENTS = 2_000  # a full check perturbing more elements shows a progress bar
 
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# autodiff/, not autodiff/check/: autodiff.testing calls the checks too
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def warn_user(message: str, category: type[Warning]) -> None:
@@ -49,19 +52,18 @@ def check_tolerances(where: str, eps: float, atol: float, rtol: float) -> None:
                          f"rtol={rtol!r}")
 
 
-def central(
-    call: Callable[[], Any], slot: Slot, i: int, eps: float
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Evaluate f's flat outputs at x_i + eps and x_i - eps; restore x_i exactly."""
-    x = slot.get(i)
-    try:
-        slot.set(i, x + eps)
-        plus = evaluate(call).flat
-        slot.set(i, x - eps)
-        minus = evaluate(call).flat
-    finally:
-        slot.set(i, x)
-    return plus, minus, x
+def element_difference(call: Callable[[], Any], slot: Slot, i: int, eps: float) -> Central:
+    """Central difference of f's flat outputs in flat element ``i`` of ``slot`` (a step of eps).
+
+    ``plus``/``minus`` are float64 arrays of shape (total output size,); element ``i`` is
+    restored exactly, even when f raises.
+    """
+    return central_difference(partial(_flat_outputs, call), partial(slot.set, i), slot.get(i),
+                              eps, eps)
+
+
+def _flat_outputs(call: Callable[[], Any]) -> np.ndarray:
+    return evaluate(call).flat
 
 
 def check(
@@ -177,17 +179,17 @@ def _full_check(
     num = [np.empty((base.total, s.size)) for s in slots]
     kink = [np.zeros((base.total, s.size), dtype=bool) for s in slots]
     n_elements = sum(s.size for s in slots)
+    from tqdm.auto import tqdm  # on use: loading it was ~10% of the time of `import autodiff`
+
     # disable=None: tqdm shows the bar only on a terminal
     bar = tqdm(total=n_elements, desc=f"{title}: central differences", unit="elem",
                leave=False, disable=None if n_elements >= PROGRESS_MIN_ELEMENTS else True)
     for j, slot in enumerate(slots):
         for i in range(slot.size):
             bar.update()
-            plus, minus, _ = central(call, slot, i, eps)
-            num[j][:, i] = (plus - minus) / (2 * eps)
-            right, left = (plus - base.flat) / eps, (base.flat - minus) / eps
-            kink[j][:, i] = np.abs(right - left) > 10 * (atol + rtol * (np.abs(right) +
-                                                                          np.abs(left)))
+            difference = element_difference(call, slot, i, eps)
+            num[j][:, i] = difference.derivative()
+            kink[j][:, i] = difference.kinks(base.flat, atol, rtol)
     bar.close()
     an, problems = analytic_rows(base, slots)
     report.problems += problems
@@ -250,15 +252,8 @@ def _fast_check(
     offsets = np.cumsum([0, *base.sizes])
     num = np.empty((len(vs), len(slots)))
     for j, (slot, u) in enumerate(zip(slots, us, strict=True)):
-        x0 = slot.get_all()
-        try:
-            slot.set_all(x0 + eps * u)
-            plus = evaluate(call).flat
-            slot.set_all(x0 - eps * u)
-            minus = evaluate(call).flat
-        finally:
-            slot.set_all(x0)
-        jvp = (plus - minus) / (2 * eps)
+        jvp = central_difference(partial(_flat_outputs, call), slot.set_all, slot.get_all(),
+                                 eps * u, eps).derivative()
         for k in range(len(vs)):
             num[k, j] = vs[k] @ jvp[offsets[k]:offsets[k + 1]]
     an_vjps, problems = analytic_rows(base, slots, cotangent=v_all)

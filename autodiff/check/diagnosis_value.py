@@ -13,19 +13,21 @@ nudged inputs (no branching on values near the point), which is checked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from .diagnose import DiagnoseReport, Finding
-from .gradcheck_slots import (
+from ..graph import walk
+from ..nodes import is_value
+from .diagnosis_report import DiagnoseReport, Finding
+from .numeric import central_difference
+from .slots import (
     ValueSlot,
-    is_value,
     slots_from_inputs,
     slots_from_params,
     working_copies,
 )
-from .viz.graph import walk
 
 __all__ = ["diagnose_values"]
 
@@ -62,24 +64,25 @@ def diagnose_values(call: Callable[[], Any], inputs: Any, params: Any, roots: li
     deriv = np.zeros((len(leaves), n))
     kink = np.zeros((len(leaves), n), dtype=bool)
     skipped: list[str] = []
+    nudged_ops: list[list[str]] = []  # the op names of each nudged run of f
+
+    def nudged_values() -> np.ndarray:
+        ops, values = _run(call)
+        nudged_ops.append(ops)
+        return values
+
     with working_copies(slots):
         for j, leaf in enumerate(leaves):
-            x = leaf.data
-            try:
-                leaf.data = x + eps
-                ops_up, vu = _run(call)
-                leaf.data = x - eps
-                ops_down, vd = _run(call)
-            finally:
-                leaf.data = x
-            if ops_up != signature or ops_down != signature:
+            nudged_ops.clear()
+            difference = central_difference(nudged_values, partial(setattr, leaf, "data"),
+                                            leaf.data, eps, eps)
+            if any(ops != signature for ops in nudged_ops):
                 skipped.append(f"input {j}: the graph changes shape when it is nudged by eps "
                                "(value-dependent branching); its derivatives were not used")
                 kink[j, :] = True
                 continue
-            deriv[j] = (vu - vd) / (2 * eps)
-            right, left = (vu - base) / eps, (base - vd) / eps
-            kink[j] = np.abs(right - left) > 10 * (atol + rtol * (np.abs(right) + np.abs(left)))
+            deriv[j] = difference.derivative()
+            kink[j] = difference.kinks(base, atol, rtol)
     findings: list[Finding] = []
     n_ops = 0
     for k, node in enumerate(order):

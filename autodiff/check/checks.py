@@ -3,7 +3,7 @@
 ``numerical_grad`` takes central differences one element at a time; ``gradcheck`` compares the
 analytic Jacobian (one vector-Jacobian product per output element) with the numerical one entry
 by entry, ``|analytic - numerical| <= atol + rtol * |numerical|`` (PyTorch's criterion), and
-explains a failure with a :class:`~autodiff.gradcheck_report.GradcheckReport`. ``gradgradcheck``
+explains a failure with a :class:`~autodiff.check.report.GradcheckReport`. ``gradgradcheck``
 does the same for the gradient itself, built with ``create_graph=True``.
 
 Every check runs on private float64 working copies of the inputs: the caller's arrays are never
@@ -18,17 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck_compare import central, check, check_tolerances
-from .gradcheck_report import GradcheckReport
-from .gradcheck_slots import (
+from ..creation import zeros
+from ..functional import grad
+from ..nodes import is_tensor, is_value, is_value_list
+from ..tensor import Tensor
+from .compare import check, check_tolerances, element_difference
+from .outputs import evaluate
+from .report import GradcheckReport
+from .slots import (
     Slot,
     TensorSlot,
     ValueSlot,
-    ad,
-    evaluate,
-    is_tensor,
-    is_value,
-    is_value_list,
     slots_from_inputs,
     slots_from_params,
     working_copies,
@@ -45,7 +45,7 @@ __all__ = [
 class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when the gradients disagree; ``.report`` holds the details."""
 
-    def __init__(self, report: GradcheckReport):
+    def __init__(self, report: GradcheckReport) -> None:
         super().__init__(str(report))
         self.report = report
 
@@ -102,8 +102,7 @@ def numerical_grad(
         for slot in slots:
             g = np.empty(slot.size)
             for i in range(slot.size):
-                plus, minus, _ = central(call, slot, i, eps)
-                g[i] = weights @ (plus - minus) / (2 * eps)
+                g[i] = element_difference(call, slot, i, eps).derivative(weights)
             grads[id(slot.source)] = float(g[0]) if is_value(slot.source) else g.reshape(
                 slot.shape)
 
@@ -223,16 +222,16 @@ def gradgradcheck(
                 f"that require grad have shapes {[tuple(o.shape) for o in outs]}"
             )
     go_tensors = [
-        ad().Tensor(g, requires_grad=True, name=f"grad_output{k}") for k, g in enumerate(gos)
+        Tensor(g, requires_grad=True, name=f"grad_output{k}") for k, g in enumerate(gos)
     ]
     go_slots = [TensorSlot(t, f"grad_output{k}") for k, t in enumerate(go_tensors)]
 
     def first_grads() -> tuple[Any, ...]:
         outputs = [o for o in _tensor_outputs(call()) if o.requires_grad]
-        gs = ad().grad(outputs, leaves, grad_outputs=go_tensors, create_graph=True,
-                       allow_unused=True)
+        gs = grad(outputs, leaves, grad_outputs=go_tensors, create_graph=True,
+                  allow_unused=True)
         return tuple(
-            ad().zeros(leaf.shape) if g is None else g for g, leaf in zip(gs, leaves, strict=True)
+            zeros(leaf.shape) if g is None else g for g, leaf in zip(gs, leaves, strict=True)
         )
 
     names = [(f"grad w.r.t. {s.label}", f"grad_{s.short}") for s in slots]
