@@ -32,6 +32,7 @@ class ClosureOptimizer(Optimizer):
     def __init__(self, params: Any, defaults: dict[str, Any]):
         super().__init__(params, defaults)
         self._params: list[Any] = self.param_groups[0]["params"]
+        # the number of scalar entries in all parameters (the length of ``x``)
         self._numel = sum(p.data.size if is_array_param(p) else 1 for p in self._params)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
@@ -55,11 +56,6 @@ class ClosureOptimizer(Optimizer):
         for key in ("tolerance_grad", "tolerance_change"):
             if key in group:
                 check_nonneg(name, key, group[key])
-
-    @property
-    def numel(self) -> int:
-        """The number of scalar entries in all parameters (the length of ``x``)."""
-        return self._numel
 
     def _global_state(self) -> dict[str, Any]:
         return self.state.setdefault(0, {})
