@@ -29,6 +29,7 @@ import numpy as np
 import autodiff as ad
 
 from . import init
+from .inputs import as_tensor
 from .module import Module
 
 __all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "Conv2d", "MaxPool2d"]
@@ -131,8 +132,6 @@ def conv2d(x: ad.Tensor, weight: ad.Tensor, bias: ad.Tensor | None = None,
     (or (C_out, H_out, W_out) for unbatched input). Raises ValueError for mismatched
     channels, bad hyperparameters, or a kernel larger than the padded input.
     """
-    from .functional import as_tensor
-
     where = "conv2d"
     x = as_tensor(x, where)
     weight = as_tensor(weight, where)
@@ -172,8 +171,6 @@ def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None
     The gradient goes to the first maximal element of each window; a NaN wins the window.
     Raises ValueError for bad hyperparameters or a window larger than the padded input.
     """
-    from .functional import as_tensor
-
     where = "max_pool2d"
     x = as_tensor(x, where)
     kernel = _pair(kernel_size, "kernel_size", where, 1)

@@ -13,6 +13,7 @@ import numpy as np
 import autodiff as ad
 from autodiff import Value
 
+from .inputs import as_tensor
 from .loss_utils import check_reduction, is_scalar, reduce, reduce_values
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -88,8 +89,6 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     gradient (softmax - onehot) at logits of +-1000. Raises TypeError for float targets of
     another shape, ValueError for out-of-range (including negative) class indices.
     """
-    from .functional import as_tensor
-
     where = "cross_entropy"
     check_reduction(reduction, where)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -122,8 +121,6 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
 
     Shapes, ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (class indices only).
     """
-    from .functional import as_tensor
-
     check_reduction(reduction, "nll_loss")
     z = as_tensor(input, "nll_loss")
     if z.ndim == 0:

@@ -21,6 +21,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from .inputs import as_array, check_finite
+
 __all__ = [
     "Dataset",
     "TensorDataset",
@@ -35,27 +37,6 @@ Output = Literal["tensor", "numpy", "python", "value"]
 _OUTPUTS = ("tensor", "numpy", "python", "value")
 
 
-def as_array(x: Any, name: str = "array") -> np.ndarray:
-    """Return ``x`` (ndarray, Tensor, Value, list or number) as a numpy array.
-
-    Tensors give their ``.data``; Values their ``.data`` float. Raises TypeError when
-    ``x`` cannot be converted.
-    """
-    if isinstance(x, np.ndarray):
-        return x
-    data = getattr(x, "data", None)
-    if isinstance(data, np.ndarray):
-        return data
-    if isinstance(data, (int, float)) and not isinstance(x, (int, float)):
-        return np.asarray(float(data))
-    if isinstance(x, (list, tuple)):
-        return np.asarray([as_array(v, name) for v in x])
-    try:
-        return np.asarray(x)
-    except Exception as exc:  # pragma: no cover - numpy raises many kinds
-        raise TypeError(f"{name}: cannot convert {type(x).__name__} to an array") from exc
-
-
 @runtime_checkable
 class Dataset(Protocol):
     """Anything with ``len(ds)`` and ``ds[i]`` (a sample, usually an ``(x, y)`` tuple)."""
@@ -63,21 +44,6 @@ class Dataset(Protocol):
     def __len__(self) -> int: ...
 
     def __getitem__(self, index: int) -> Any: ...
-
-
-def check_finite(a: np.ndarray, where: str) -> None:
-    """Raise ValueError, naming ``where`` and the first bad index, if ``a`` holds NaN or inf."""
-    if a.dtype.kind not in "fc" or np.isfinite(a).all():
-        return
-    bad = ~np.isfinite(a)
-    n_nan = int(np.isnan(a).sum())
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    column = f", column {first[1]}" if a.ndim == 2 else ""
-    raise ValueError(
-        f"{where} holds {n_nan} NaN and {int(bad.sum()) - n_nan} inf values (the first at "
-        f"index {first}{column}); drop or fill them before training, e.g. keep the rows "
-        "~np.isnan(X).any(axis=1), or use np.nan_to_num(X)"
-    )
 
 
 class TensorDataset:

@@ -9,14 +9,13 @@ Argument names and defaults follow ``torch.nn.functional``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 import autodiff as ad
 
 from . import init
 from .conv import col2im, conv2d, im2col, max_pool2d
+from .inputs import as_tensor
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -34,21 +33,6 @@ __all__ = [
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
 ]
-
-
-def as_tensor(x: Any, where: str) -> ad.Tensor:
-    """Return ``x`` if it is a Tensor, else wrap an array/number as a constant Tensor.
-
-    Raises TypeError (naming ``where``) for anything that is not numeric.
-    """
-    if isinstance(x, ad.Tensor):
-        return x
-    if isinstance(x, ad.Value):
-        raise TypeError(f"{where}: got a scalar Value; tensor layers take autodiff.Tensor inputs")
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: expected a Tensor or numeric array, got {type(x).__name__}")
-    return ad.tensor(arr) if arr.dtype.kind == "f" else ad.tensor(arr.astype(np.float64))
 
 
 # ------------------------------------------------------------------------------ activations

@@ -9,6 +9,8 @@ import numpy as np
 import autodiff as ad
 from autodiff import Value
 
+from .inputs import as_tensor
+
 
 def check_reduction(reduction: str, where: str) -> None:
     """Raise ValueError naming ``where`` unless reduction is mean, sum or none."""
@@ -51,8 +53,6 @@ def pairs(input: Any, target: Any, where: str) -> tuple[list[Any], list[Any]]:
 
 def elementwise(input: Any, target: Any, where: str) -> tuple[ad.Tensor, ad.Tensor]:
     """Input and target as Tensors of equal shape (ValueError naming both shapes otherwise)."""
-    from .functional import as_tensor
-
     x, t = as_tensor(input, where), as_tensor(target, where)
     if x.shape != t.shape:
         raise ValueError(

@@ -27,6 +27,7 @@ import autodiff as ad
 from autodiff import Value
 
 from .cross_entropy import cross_entropy, nll_loss
+from .inputs import as_tensor
 from .loss_utils import check_reduction, elementwise, is_scalar, pairs, reduce, reduce_values
 from .module import Module
 
@@ -91,8 +92,6 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
     variance shared by a row). The clamp at ``eps`` lets gradients through unchanged (as
     PyTorch). Raises ValueError for other shapes or a negative variance.
     """
-    from .functional import as_tensor
-
     where = "gaussian_nll_loss"
     check_reduction(reduction, where)
     x, t = elementwise(input, target, where)
@@ -133,8 +132,6 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     Each log is clamped at -100 (PyTorch's rule), so p = 0 or 1 gives a finite loss;
     where the clamp is active the gradient is 0. Raises ValueError if p is outside [0, 1].
     """
-    from .functional import as_tensor
-
     where = "binary_cross_entropy"
     check_reduction(reduction, where)
     if is_scalar(input):
@@ -166,8 +163,6 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     """binary_cross_entropy(sigmoid(z), t), computed stably from the logits z:
     (1 - t) z + (1 + (pos_weight - 1) t) softplus(-z). Finite loss and gradient
     sigmoid(z) - t even at z = +-1000. ``pos_weight`` weighs positives (per class)."""
-    from .functional import as_tensor
-
     where = "binary_cross_entropy_with_logits"
     check_reduction(reduction, where)
     if is_scalar(input):
