@@ -5,16 +5,17 @@ import os as _os
 from autodiff import anomaly as _anomaly
 
 from . import data, datasets, functional, init, metrics, optim
-from .conv import Conv2d, MaxPool2d
 from .io import CheckpointError, load, save
 from .layers import (
     BatchNorm1d,
+    Conv2d,
     Dropout,
     Flatten,
     Identity,
     LeakyReLU,
     Linear,
     LogSoftmax,
+    MaxPool2d,
     PReLU,
     ReLU,
     Sequential,

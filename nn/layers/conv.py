@@ -28,9 +28,9 @@ import numpy as np
 
 import autodiff as ad
 
-from . import init
-from .inputs import as_tensor
-from .module import Module
+from .. import init
+from ..inputs import RngLike, as_tensor, positive_int
+from ..module import Module
 
 __all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "Conv2d", "MaxPool2d"]
 
@@ -211,14 +211,12 @@ class Conv2d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
                  stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1,
-                 bias: bool = True, rng: np.random.Generator | int | None = None,
+                 bias: bool = True, rng: RngLike = None,
                  dtype: Any = np.float64) -> None:
         super().__init__()
         where = "Conv2d"
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{where}: {name} must be a positive int, got {v!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = positive_int(in_channels, "in_channels", where)
+        self.out_channels = positive_int(out_channels, "out_channels", where)
         self.kernel_size = _pair(kernel_size, "kernel_size", where, 1)
         self.stride = _pair(stride, "stride", where, 1)
         self.dilation = _pair(dilation, "dilation", where, 1)
