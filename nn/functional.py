@@ -14,16 +14,13 @@ from .layers.dropout import dropout
 from .layers.linear import linear
 from .layers.normalization import batch_norm
 from .layers.shape import flatten
-from .losses import (
+from .losses.classification import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
-    gaussian_nll_loss,
-    huber_loss,
-    l1_loss,
-    mse_loss,
     nll_loss,
 )
+from .losses.regression import gaussian_nll_loss, huber_loss, l1_loss, mse_loss
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "sigmoid", "tanh", "softmax", "log_softmax",
