@@ -35,13 +35,13 @@ from .losses import (
 )
 from .module import Module
 from .scalar import MLP, Layer, Neuron
-from .training import EarlyStopping, History, evaluate, fit
+from .train import EarlyStopping, History, evaluate, fit
 from .utils import clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters
 
 # isort: split
 # old module paths that ``import nn`` used to load stay attributes of nn for now; each
 # module's docstring names its new path
-from . import conv
+from . import conv, evaluation, history, training
 
 # nodes made inside nn's layers name the user's line that called them (anomaly mode)
 _anomaly.skip_frames_in(_os.path.dirname(__file__))
