@@ -1,4 +1,5 @@
-"""What ``nn.fit`` records (``History``) and how it decides to stop early (``EarlyStopping``)."""
+"""What ``nn.fit`` records (``History``) and how it decides to stop early (``EarlyStopping``,
+with the ``Tracker`` that keeps the best value and weights so far)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["History", "EarlyStopping"]
+import numpy as np
+
+__all__ = ["History", "EarlyStopping", "Tracker"]
 
 
 @dataclass
@@ -31,6 +34,42 @@ class EarlyStopping:
             raise ValueError(f"EarlyStopping: patience must be >= 0, got {self.patience}")
         if self.mode not in ("min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {self.mode!r}")
+
+
+@dataclass
+class Tracker:
+    """Best monitored value so far, the weights that gave it, and patience used up.
+
+    ``fit`` keeps one per run (it is saved in checkpoints); ``mode`` and ``min_delta`` are
+    those of the run's ``EarlyStopping`` ("min" and 0 without one).
+    """
+
+    monitor: str
+    mode: str = "min"
+    min_delta: float = 0.0
+    best: float | None = None
+    best_epoch: int | None = None
+    wait: int = 0
+    best_state: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    def improved(self, value: float) -> bool:
+        """Whether ``value`` beats the best so far by more than ``min_delta`` (NaN never)."""
+        if value is None or math.isnan(value):
+            return False
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def observe(self, epoch: int, value: float, model: Any) -> None:
+        """Record ``epoch``'s value: on improvement keep it and a copy of ``model``'s
+        weights and reset the patience, otherwise use up one epoch of patience."""
+        if self.improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best_state = {k: np.array(v, copy=True) for k, v in model.state_dict().items()}
+        else:
+            self.wait += 1
 
 
 @dataclass
