@@ -105,6 +105,7 @@ def fit(
 
 def _check_arguments(epochs: Any, resume: bool, checkpoint_path: Any,
                      checkpoint_every: int) -> None:
+    """TypeError or ValueError, naming the argument, for what fit cannot run with."""
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer):
         raise TypeError(f"fit: epochs must be an int >= 0, got {type(epochs).__name__} {epochs!r}")
     if int(epochs) < 0:
@@ -116,6 +117,7 @@ def _check_arguments(epochs: Any, resume: bool, checkpoint_path: Any,
 
 
 def _as_early_stopping(spec: Any) -> EarlyStopping | None:
+    """None, a patience (int) or an EarlyStopping as an EarlyStopping (or None)."""
     if spec is None or spec is False:
         return None
     if isinstance(spec, EarlyStopping):

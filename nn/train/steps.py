@@ -61,6 +61,7 @@ def residuals(out: Any, target: Any, scalar: bool) -> Any:
 
 
 def _zero_grad(model: Any, optimizer: Any) -> None:
+    """The optimizer's zero_grad, else the model's."""
     if hasattr(optimizer, "zero_grad"):
         optimizer.zero_grad()
     elif hasattr(model, "zero_grad"):
