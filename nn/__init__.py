@@ -1,4 +1,11 @@
-"""nn: neural networks on top of the autodiff engine."""
+"""nn: neural networks on top of the autodiff engine.
+
+Rooms: ``module`` (the Module base) and ``scalar`` (micrograd's Neuron, Layer, MLP);
+``layers`` and ``losses`` (each function beside its Module; ``functional`` re-exports the
+functions); ``optim``; ``data`` (data sets, loaders, splits and scaling); ``train`` (fit,
+evaluate, history, checkpoints, metrics, plots); ``init``, ``io``, ``utils``, and
+``inputs`` (the conversions every room shares).
+"""
 
 import os as _os
 
