@@ -47,7 +47,7 @@ def fit(
     metrics: MetricSpec | None = None,
     progress: bool = True,
     log_every: int | None = None,
-    callbacks: Sequence[Callable[[int, dict[str, Any]], Any]] = (),
+    callbacks: Sequence[Callback] = (),
     early_stopping: int | EarlyStopping | None = None,
     checkpoint_path: str | os.PathLike[str] | None = None,
     checkpoint_every: int = 1,
@@ -92,10 +92,12 @@ def fit(
     monitor = _monitor(stopper, val_loader)
     tracker = Tracker(monitor=monitor, mode=stopper.mode if stopper else "min",
                       min_delta=stopper.min_delta if stopper else 0.0)
-    run = _Run(model, loss_fn, optimizer, train_loader, val_loader, int(epochs), table,
-               make_step(model, loss_fn, optimizer, is_scalar_model(model)),
-               History(monitor=monitor), tracker, stopper, callbacks, log_every,
-               checkpoint_path, int(checkpoint_every))
+    run = _Run(model=model, loss_fn=loss_fn, optimizer=optimizer, train_loader=train_loader,
+               val_loader=val_loader, epochs=int(epochs), table=table,
+               step=make_step(model, loss_fn, optimizer, is_scalar_model(model)),
+               history=History(monitor=monitor), tracker=tracker, stopper=stopper,
+               callbacks=callbacks, log_every=log_every, checkpoint_path=checkpoint_path,
+               checkpoint_every=int(checkpoint_every))
     start = run.resume() if resume else 0
     n_batches = len(train_loader) if hasattr(train_loader, "__len__") else 0
     bar = progress_bar(progress and sys.stdout.isatty(), run.epochs * n_batches,
