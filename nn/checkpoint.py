@@ -3,6 +3,7 @@
 Kept so that existing imports keep working; new code imports from ``nn.train.checkpoint``.
 """
 
-from .train.checkpoint import KIND, load_checkpoint, save_checkpoint
+from .train.checkpoint import KIND as KIND
+from .train.checkpoint import load_checkpoint, save_checkpoint
 
-__all__ = ["save_checkpoint", "load_checkpoint", "KIND"]
+__all__ = ["save_checkpoint", "load_checkpoint"]

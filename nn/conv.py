@@ -5,5 +5,6 @@ Kept so that ``from nn.conv import Conv2d`` keeps working; new code imports from
 """
 
 from .layers.conv import Conv2d, MaxPool2d, col2im, conv2d, im2col, max_pool2d
+from .layers.conv import IntPair as IntPair
 
 __all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "Conv2d", "MaxPool2d"]

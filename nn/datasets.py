@@ -5,17 +5,9 @@
 ``import nn.datasets`` keeps working.
 """
 
-from .data.datasets import (
-    HOUSE_PRICE_RULE,
-    HOUSE_TYPES,
-    NOISE_STD,
-    HousePrices,
-    blobs,
-    digits,
-    house_prices,
-    moons,
-    spirals,
-)
+from .data.datasets import HOUSE_PRICE_RULE as HOUSE_PRICE_RULE
+from .data.datasets import HOUSE_TYPES as HOUSE_TYPES
+from .data.datasets import NOISE_STD as NOISE_STD
+from .data.datasets import HousePrices, blobs, digits, house_prices, moons, spirals
 
-__all__ = ["HousePrices", "house_prices", "moons", "spirals", "blobs", "digits",
-           "HOUSE_TYPES", "HOUSE_PRICE_RULE", "NOISE_STD"]
+__all__ = ["HousePrices", "house_prices", "moons", "spirals", "blobs", "digits"]

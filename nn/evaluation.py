@@ -3,6 +3,7 @@
 Kept so that existing imports keep working; new code imports from ``nn.train.evaluation``.
 """
 
-from .train.evaluation import MetricSpec, evaluate, predict
+from .train.evaluation import MetricSpec as MetricSpec
+from .train.evaluation import evaluate, predict
 
-__all__ = ["predict", "evaluate", "MetricSpec"]
+__all__ = ["predict", "evaluate"]

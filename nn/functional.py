@@ -7,7 +7,7 @@ function is built from differentiable Tensor ops, so gradients (and gradients of
 flow through it. Argument names and defaults follow ``torch.nn.functional``.
 """
 
-from .inputs import as_tensor
+from .inputs import as_tensor as as_tensor  # the old home of as_tensor
 from .layers.activation import leaky_relu, log_softmax, prelu, relu, sigmoid, softmax, tanh
 from .layers.conv import col2im, conv2d, im2col, max_pool2d
 from .layers.dropout import dropout
@@ -27,5 +27,4 @@ __all__ = [
     "dropout", "batch_norm", "linear", "flatten", "conv2d", "max_pool2d", "im2col", "col2im",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
-    "as_tensor",
 ]
