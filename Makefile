@@ -22,7 +22,7 @@ dot:
 	@./scripts/ensure_dot.sh
 
 demo: $(VENV)/.demo-installed dot
-	$(BIN)/python -m nn.demo
+	$(BIN)/python examples/house_prices.py
 
 test: $(VENV)/.test-installed dot
 	$(BIN)/python -m pytest -q

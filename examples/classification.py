@@ -42,7 +42,7 @@ def train_classifier(model: Any, X: np.ndarray, y: np.ndarray, epochs: int, lr: 
                   early_stopping=nn.EarlyStopping(patience=max(5, epochs // 5)))
     test = DataLoader(TensorDataset(Xte, yte), batch_size=len(yte))
     res = nn.evaluate(model, test, metrics=["accuracy"], loss_fn=nn.CrossEntropyLoss())
-    pred = nn.training.predict(model, Xte)
+    pred = nn.train.predict(model, Xte)
     cm = metrics.confusion_matrix(pred, yte)
     print(f"   {hist.epochs} epochs; val accuracy {hist.metrics['val_accuracy'][-1]:.3f}; "
           f"test cross-entropy {res['loss']:.4f}, test accuracy {res['accuracy']:.3f}")
@@ -62,7 +62,7 @@ def spiral_part() -> None:
         from nn import plot
 
         def predict_raw(grid: np.ndarray) -> np.ndarray:
-            return nn.training.predict(model, scaler.transform(grid))
+            return nn.train.predict(model, scaler.transform(grid))
 
         b = plot.decision_boundary(predict_raw, X, y, os.path.join(OUT, "spirals_boundary.png"),
                                    title="Spirals: decision regions of a 2-64-3 ReLU network",

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autodiff.nodes import is_array_node, is_value
 from autodiff.value import Value
 
 __all__ = ["Module", "IncompatibleKeys"]
@@ -53,7 +54,7 @@ def _is_tensor_param(x: Any) -> bool:
 
 
 def _is_param(x: Any) -> bool:
-    return type(x) is Value or isinstance(x, Value) or _is_tensor_param(x)
+    return is_value(x) or _is_tensor_param(x)
 
 
 def _is_param_seq(x: Any) -> bool:
@@ -65,13 +66,13 @@ def _is_module_seq(x: Any) -> bool:
 
 
 def _shape(p: Any) -> tuple[int, ...]:
-    return () if isinstance(p, Value) else tuple(np.shape(p.data))
+    return () if is_value(p) else tuple(np.shape(p.data))
 
 
 def _to_array(p: Any) -> np.ndarray:
-    if isinstance(p, Value):
+    if is_value(p):
         return np.array(p.data, dtype=np.float64)
-    data = p.data if hasattr(p, "data") and isinstance(p.data, np.ndarray) else p
+    data = p.data if is_array_node(p) else p
     return np.array(data, copy=True)
 
 
@@ -241,7 +242,7 @@ class Module:
 
     def num_parameters(self) -> int:
         """Number of scalars in all parameters (a Value counts 1, a Tensor its size)."""
-        return sum(1 if isinstance(p, Value) else int(np.size(p.data)) for p in self.parameters())
+        return sum(1 if is_value(p) else int(np.size(p.data)) for p in self.parameters())
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
@@ -257,7 +258,7 @@ class Module:
     def zero_grad(self) -> None:
         """Reset gradients: ``0.0`` for Values, ``None`` for Tensors."""
         for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.grad = 0.0 if is_value(p) else None
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -292,9 +293,9 @@ class Module:
         for key, (obj, _, _, is_param) in targets.items():
             if key not in state_dict:
                 continue
+            dtype = np.float64 if is_param and is_value(obj) else None
             try:
-                arr = np.asarray(state_dict[key], dtype=np.float64 if is_param and isinstance(
-                    obj, Value) else None)
+                arr = np.asarray(state_dict[key], dtype=dtype)
             except (TypeError, ValueError) as e:
                 raise TypeError(f"{name}.load_state_dict: value for {key!r} is not numeric "
                                 f"({e})") from None
@@ -316,7 +317,7 @@ class Module:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
         for key, arr in arrays.items():
             obj = targets[key][0]
-            if isinstance(obj, Value):
+            if is_value(obj):
                 obj.data = float(arr)
             elif isinstance(obj, np.ndarray):
                 obj[...] = arr

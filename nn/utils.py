@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.nodes import is_array_node
+
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
@@ -43,11 +45,6 @@ def _param_list(parameters: Any, fn: str) -> list[Any]:
     return params
 
 
-def is_array_param(p: Any) -> bool:
-    """True for a Tensor-like parameter (``.data`` is an ndarray), False for a scalar Value."""
-    return isinstance(p.data, np.ndarray)
-
-
 def _grad_array(p: Any) -> np.ndarray | None:
     """The gradient of ``p`` as an ndarray (0-d for a Value), or None when it has none."""
     g = p.grad
@@ -57,7 +54,7 @@ def _grad_array(p: Any) -> np.ndarray | None:
 
 
 def _set_grad(p: Any, g: np.ndarray) -> None:
-    if is_array_param(p):
+    if is_array_node(p):
         p.grad = g
     else:
         p.grad = float(g)
@@ -140,7 +137,7 @@ def grads_to_vector(parameters: Any) -> np.ndarray:
     parts = []
     for p in params:
         g = _grad_array(p)
-        size = p.data.size if is_array_param(p) else 1
+        size = p.data.size if is_array_node(p) else 1
         parts.append(np.zeros(size, dtype=_dtype(p)) if g is None else np.ravel(g))
     return np.concatenate(parts)
 
@@ -160,7 +157,7 @@ def vector_to_parameters(vec: Any, parameters: Any) -> None:
             f"vector_to_parameters: expected a 1-D numeric vector, got shape {arr.shape} "
             f"dtype {arr.dtype}"
         )
-    total = sum(p.data.size if is_array_param(p) else 1 for p in params)
+    total = sum(p.data.size if is_array_node(p) else 1 for p in params)
     if arr.size != total:
         raise ValueError(
             f"vector_to_parameters: the vector has {arr.size} entries but the parameters "
@@ -168,7 +165,7 @@ def vector_to_parameters(vec: Any, parameters: Any) -> None:
         )
     i = 0
     for p in params:
-        if is_array_param(p):
+        if is_array_node(p):
             n = p.data.size
             p.data[...] = arr[i : i + n].reshape(p.data.shape)
         else:
@@ -178,4 +175,4 @@ def vector_to_parameters(vec: Any, parameters: Any) -> None:
 
 
 def _dtype(p: Any) -> np.dtype:
-    return p.data.dtype if is_array_param(p) else np.dtype(np.float64)
+    return p.data.dtype if is_array_node(p) else np.dtype(np.float64)

@@ -67,7 +67,7 @@ def test_house_prices_demo(tmp_path: Path) -> None:
 
 
 def test_house_price_network_beats_the_linear_baseline(tmp_path: Path) -> None:
-    from nn.demo import Config, run
+    from examples.house_prices import Config, run
 
     r = run(Config(), out=str(tmp_path), progress=False)
     assert r["mse"]["test"] < 0.5 * r["baseline"]["test"]

@@ -45,7 +45,7 @@ def test_make_targets_create_the_venv_and_install_dot() -> None:
     for target in ("demo:", "test:", "dot:"):
         assert re.search(rf"^{target}", makefile, re.M), target
     assert "ensure_venv.sh" in makefile and "ensure_dot.sh" in makefile
-    assert "-m nn.demo" in makefile and "-m pytest" in makefile
+    assert "python examples/house_prices.py" in makefile and "-m pytest" in makefile
     for script in ("ensure_venv.sh", "ensure_dot.sh"):
         assert os.access(ROOT / "scripts" / script, os.X_OK), script
 

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ..utils import grads_to_vector, is_array_param, parameters_to_vector, vector_to_parameters
+from autodiff.nodes import is_array_node
+
+from ..utils import grads_to_vector, parameters_to_vector, vector_to_parameters
 from .optimizer import Closure, Optimizer, check_nonneg, enable_grad, loss_value
 
 __all__ = ["ClosureOptimizer"]
@@ -32,7 +34,8 @@ class ClosureOptimizer(Optimizer):
     def __init__(self, params: Any, defaults: dict[str, Any]):
         super().__init__(params, defaults)
         self._params: list[Any] = self.param_groups[0]["params"]
-        self._numel = sum(p.data.size if is_array_param(p) else 1 for p in self._params)
+        # the number of scalar entries in all parameters (the length of ``x``)
+        self._numel = sum(p.data.size if is_array_node(p) else 1 for p in self._params)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Only one group is allowed: all parameters are optimized as one vector."""
@@ -55,11 +58,6 @@ class ClosureOptimizer(Optimizer):
         for key in ("tolerance_grad", "tolerance_change"):
             if key in group:
                 check_nonneg(name, key, group[key])
-
-    @property
-    def numel(self) -> int:
-        """The number of scalar entries in all parameters (the length of ``x``)."""
-        return self._numel
 
     def _global_state(self) -> dict[str, Any]:
         return self.state.setdefault(0, {})

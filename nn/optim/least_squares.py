@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+import autodiff as ad
+
 from .closure import ClosureOptimizer
 from .optimizer import check_nonneg, enable_grad
 
@@ -119,8 +121,6 @@ class LevenbergMarquardt(ClosureOptimizer):
             for p in self._params:
                 p.grad = 0.0
             return J
-        import autodiff as ad
-
         outs = r if isinstance(r, list) else [r]
         row = 0
         for out in outs:

@@ -31,6 +31,9 @@ from typing import Any
 
 import numpy as np
 
+import autodiff as ad
+from autodiff.nodes import is_tensor
+
 from .closure import ClosureOptimizer
 from .line_search import backtracking
 from .optimizer import Closure, check_nonneg
@@ -139,18 +142,14 @@ class Newton(ClosureOptimizer):
         mode = self.param_groups[0]["hessian"]
         if mode != "auto":
             return mode
-        from autodiff import Tensor
-
-        tensor_params = all(isinstance(p, Tensor) for p in self._params)
-        if not tensor_params or not isinstance(loss, Tensor) or not loss.requires_grad:
+        tensor_params = all(is_tensor(p) for p in self._params)
+        if not tensor_params or not is_tensor(loss) or not loss.requires_grad:
             return "fd"
         return "exact" if self._numel <= self.param_groups[0]["max_exact"] else "hvp"
 
     def _graph_gradient(self, loss: Any) -> tuple[Any, np.ndarray]:
         """The flat gradient as a differentiable Tensor (create_graph) and as an ndarray."""
-        import autodiff as ad
-
-        if not isinstance(loss, ad.Tensor) or not loss.requires_grad:
+        if not is_tensor(loss) or not loss.requires_grad:
             raise TypeError(
                 "Newton: hessian='exact'/'hvp' needs the closure to return the loss Tensor "
                 f"with its graph, got {type(loss).__name__}"
@@ -164,8 +163,6 @@ class Newton(ClosureOptimizer):
         return flat, np.array(flat.data, dtype=np.float64)
 
     def _flat_grad_of(self, out: Any) -> np.ndarray:
-        import autodiff as ad
-
         if not getattr(out, "requires_grad", False):
             return np.zeros(self._numel)
         grads = ad.grad(out, self._params, allow_unused=True)
@@ -219,8 +216,6 @@ class Newton(ClosureOptimizer):
                 max_cg = group["max_cg"] or 2 * self._numel
 
                 def hvp(v: np.ndarray, flat_g: Any = flat_g) -> np.ndarray:
-                    import autodiff as ad
-
                     state["hess_evals"] += 1
                     return self._flat_grad_of((flat_g * ad.Tensor(v)).sum())
 

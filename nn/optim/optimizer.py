@@ -22,12 +22,12 @@ import abc
 import copy
 import math
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
 
-from ..utils import is_array_param
+from autodiff import enable_grad
+from autodiff.nodes import is_array_node
 
 __all__ = ["Optimizer", "check_nonneg", "check_range", "loss_value", "enable_grad"]
 
@@ -57,16 +57,6 @@ def loss_value(loss: Any) -> float:
         return float(loss.item())
     data = getattr(loss, "data", loss)
     return float(data)
-
-
-def enable_grad() -> Any:
-    """``autodiff.enable_grad()`` when the engine provides it, else a no-op context."""
-    try:
-        import autodiff as ad
-    except ImportError:  # pragma: no cover - the engine is part of this project
-        return nullcontext()
-    fn = getattr(ad, "enable_grad", None)
-    return fn() if fn is not None else nullcontext()
 
 
 class Optimizer(abc.ABC):
@@ -166,7 +156,7 @@ class Optimizer(abc.ABC):
         """Reset every parameter's gradient: None (or zeros) for Tensors, 0.0 for Values."""
         for group in self.param_groups:
             for p in group["params"]:
-                if not is_array_param(p):
+                if not is_array_node(p):
                     p.grad = 0.0
                 elif set_to_none:
                     p.grad = None
@@ -189,12 +179,12 @@ class Optimizer(abc.ABC):
     @staticmethod
     def _value(p: Any) -> np.ndarray:
         """The parameter's value as an ndarray (the Tensor's own array; a 0-d copy for a Value)."""
-        return p.data if is_array_param(p) else np.asarray(float(p.data))
+        return p.data if is_array_node(p) else np.asarray(float(p.data))
 
     @staticmethod
     def _assign(p: Any, new: np.ndarray) -> None:
         """Write ``new`` into the parameter in place (a Tensor keeps its array object)."""
-        if is_array_param(p):
+        if is_array_node(p):
             p.data[...] = new
         else:
             p.data = float(new)

@@ -11,8 +11,8 @@ from nn_numeric import numgrad
 
 import autodiff as ad
 from nn import functional as F
-from nn.conv import Conv2d, MaxPool2d
 from nn.layers import Flatten, Linear, ReLU, Sequential
+from nn.layers.conv import Conv2d, MaxPool2d
 
 
 def naive_conv2d(x, w, b, stride, pad, dil):
@@ -226,7 +226,7 @@ def test_conv_and_pool_pass_autodiff_gradcheck_and_gradgradcheck():
 
 def test_im2col_and_col2im_are_adjoint():
     """<im2col(x), c> = <x, col2im(c)>: col2im is the exact VJP of im2col (and vice versa)."""
-    from nn.conv import col2im, im2col
+    from nn.layers.conv import col2im, im2col
 
     rng = np.random.default_rng(13)
     x = rng.normal(size=(2, 3, 7, 6))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nn import plot
-from nn.history import History
+from nn.train.history import History
 
 pytest.importorskip("matplotlib")
 

@@ -11,7 +11,7 @@ import autodiff as ad
 from nn.data import DataLoader, TensorDataset
 from nn.module import Module
 from nn.scalar import MLP
-from nn.training import EarlyStopping, History, evaluate, fit, predict
+from nn.train import EarlyStopping, History, evaluate, fit, predict
 
 
 class Affine(Module):

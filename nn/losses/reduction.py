@@ -1,4 +1,5 @@
-"""Shared pieces of the loss functions: reductions, scalar-Value detection, shape checks."""
+"""What every loss shares: the ``reduction`` argument (checked, applied; held by the base of
+the loss Modules), scalar-Value detection, and the input/target shape checks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import numpy as np
 
 import autodiff as ad
 from autodiff import Value
+from autodiff.nodes import is_value
+
+from ..inputs import as_tensor
+from ..module import Module
 
 
 def check_reduction(reduction: str, where: str) -> None:
@@ -18,7 +23,7 @@ def check_reduction(reduction: str, where: str) -> None:
 
 def is_scalar(x: Any) -> bool:
     """True for a Value or a (nested) list holding Values: a scalar model's output."""
-    if isinstance(x, Value):
+    if is_value(x):
         return True
     return isinstance(x, (list, tuple)) and len(x) > 0 and any(is_scalar(v) for v in x)
 
@@ -51,8 +56,6 @@ def pairs(input: Any, target: Any, where: str) -> tuple[list[Any], list[Any]]:
 
 def elementwise(input: Any, target: Any, where: str) -> tuple[ad.Tensor, ad.Tensor]:
     """Input and target as Tensors of equal shape (ValueError naming both shapes otherwise)."""
-    from .functional import as_tensor
-
     x, t = as_tensor(input, where), as_tensor(target, where)
     if x.shape != t.shape:
         raise ValueError(
@@ -61,3 +64,15 @@ def elementwise(input: Any, target: Any, where: str) -> tuple[ad.Tensor, ad.Tens
         )
     return x, t
 
+
+class _Loss(Module):
+    """Base of the loss Modules: checks and holds ``reduction`` ("mean", "sum" or "none")."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        check_reduction(reduction, type(self).__name__)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        """The reduction, shown in the repr."""
+        return f"reduction={self.reduction!r}"

@@ -1,26 +1,33 @@
-"""Categorical losses: cross-entropy of logits and negative log-likelihood of log-probabilities.
+"""Classification losses, each a function (also in ``nn.functional``) beside its Module.
 
 Cross-entropy is the categorical negative log-likelihood: for logits z and class t,
 -log softmax(z)[t] = logsumexp(z) - z[t], which is how it is computed (finite at +-1000).
+NLL takes log-probabilities instead of logits. Binary cross-entropy is the Bernoulli NLL,
+-log(p^t (1-p)^(1-t)), of probabilities p, or (stably) of logits.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 import autodiff as ad
 from autodiff import Value
+from autodiff.nodes import is_tensor, is_value
 
-from .loss_utils import check_reduction, is_scalar, reduce, reduce_values
+from ..inputs import as_tensor
+from .reduction import _Loss, check_reduction, elementwise, is_scalar, pairs, reduce, reduce_values
 
-__all__ = ["cross_entropy", "nll_loss"]
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+           "BCEWithLogitsLoss"]
 
 
 def _class_targets(z: ad.Tensor, target: Any, ignore_index: int, where: str) -> np.ndarray:
     """Validated integer class targets of shape z.shape without the class axis 1."""
-    t = target.data if isinstance(target, ad.Tensor) else np.asarray(target)
+    t = target.data if is_tensor(target) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{where}: class-index targets must have an integer dtype, got {t.dtype} of shape "
@@ -88,8 +95,6 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     gradient (softmax - onehot) at logits of +-1000. Raises TypeError for float targets of
     another shape, ValueError for out-of-range (including negative) class indices.
     """
-    from .functional import as_tensor
-
     where = "cross_entropy"
     check_reduction(reduction, where)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -99,7 +104,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     z = as_tensor(input, where)
     if z.ndim == 0:
         raise ValueError(f"{where}: input must have a class axis, got a 0-d tensor")
-    t_arr = target.data if isinstance(target, ad.Tensor) else np.asarray(target)
+    t_arr = target.data if is_tensor(target) else np.asarray(target)
     if t_arr.dtype.kind == "f" and t_arr.shape == z.shape:
         class_axis = 1 if z.ndim >= 2 else 0
         c = z.shape[class_axis]
@@ -122,8 +127,6 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
 
     Shapes, ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (class indices only).
     """
-    from .functional import as_tensor
-
     check_reduction(reduction, "nll_loss")
     z = as_tensor(input, "nll_loss")
     if z.ndim == 0:
@@ -133,7 +136,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
 
 def _scalar_cross_entropy(input: Any, target: Any, ignore_index: int, reduction: str,
                           smoothing: float) -> Any:
-    rows = [list(input)] if isinstance(input[0], Value) else [list(r) for r in input]
+    rows = [list(input)] if is_value(input[0]) else [list(r) for r in input]
     targets = [target] if isinstance(target, (int, np.integer)) else list(target)
     if len(rows) != len(targets):
         raise ValueError(f"cross_entropy: got {len(rows)} rows of logits but "
@@ -160,4 +163,127 @@ def _scalar_cross_entropy(input: Any, target: Any, ignore_index: int, reduction:
     if not out:
         return Value(float("nan"))
     return reduce_values(out, reduction)
+
+
+
+# ------------------------------------------------------------------------------ binary
+def _clamped_log(p: Value) -> Value:
+    lp = p.log() if p.data > 0 else Value(-100.0)
+    return lp if lp.data >= -100.0 else Value(-100.0)
+
+
+def _softplus_value(z: Value) -> Value:
+    """log(1 + e^z) without overflow; derivative sigmoid(z)."""
+    if z.data >= 0:
+        return z + (1.0 + (-z).exp()).log()
+    return (1.0 + z.exp()).log()
+
+
+def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
+                         reduction: str = "mean") -> Any:
+    """-[t log p + (1 - t) log(1 - p)]: the Bernoulli NLL of targets t in [0, 1].
+
+    Each log is clamped at -100 (PyTorch's rule), so p = 0 or 1 gives a finite loss;
+    where the clamp is active the gradient is 0. Raises ValueError if p is outside [0, 1].
+    """
+    where = "binary_cross_entropy"
+    check_reduction(reduction, where)
+    if is_scalar(input):
+        xs, ts = pairs(input, target, where)
+        for p in xs:
+            if not 0.0 <= p.data <= 1.0:
+                raise ValueError(f"{where}: input probabilities must be in [0, 1], got {p.data}")
+        out = [-(t * _clamped_log(p) + (1 - t) * _clamped_log(1 - p))
+               for p, t in zip(xs, ts, strict=True)]
+        return reduce_values(out, reduction)
+    p, t = elementwise(input, target, where)
+    if p.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
+        raise ValueError(f"{where}: input probabilities must be in [0, 1], got values in "
+                         f"[{np.nanmin(p.data)}, {np.nanmax(p.data)}]")
+    floor = math.exp(-100.0)
+
+    def clamped_log(q: ad.Tensor) -> ad.Tensor:  # log(q) clamped at -100, gradient 0 there
+        small = (q.data < floor)
+        return ad.where(small, -100.0, ad.where(small, 1.0, q).log())
+
+    loss = -(t * clamped_log(p) + (1 - t) * clamped_log(1 - p))
+    if weight is not None:
+        loss = loss * as_tensor(weight, where)
+    return reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Any:
+    """binary_cross_entropy(sigmoid(z), t), computed stably from the logits z:
+    (1 - t) z + (1 + (pos_weight - 1) t) softplus(-z). Finite loss and gradient
+    sigmoid(z) - t even at z = +-1000. ``pos_weight`` weighs positives (per class)."""
+    where = "binary_cross_entropy_with_logits"
+    check_reduction(reduction, where)
+    if is_scalar(input):
+        xs, ts = pairs(input, target, where)
+        out = [(1 - t) * z + _softplus_value(-z) for z, t in zip(xs, ts, strict=True)]
+        return reduce_values(out, reduction)
+    z, t = elementwise(input, target, where)
+    sp = (-z).softplus()
+    if pos_weight is not None:
+        sp = sp * (1 + (as_tensor(pos_weight, where) - 1) * t)
+    loss = (1 - t) * z + sp
+    if weight is not None:
+        loss = loss * as_tensor(weight, where)
+    return reduce(loss, reduction)
+
+
+
+# ------------------------------------------------------------------------------ modules
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (:func:`binary_cross_entropy`); Bernoulli NLL."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input: Any, target: Any) -> Any:
+        """Loss of probabilities ``input`` against 0/1 ``target``."""
+        return binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of logits, stable (:func:`binary_cross_entropy_with_logits`)."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
+        super().__init__(reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+
+    def forward(self, input: Any, target: Any) -> Any:
+        """Loss of logits ``input`` against 0/1 ``target``."""
+        return binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
+                                                self.pos_weight)
+
+
+class CrossEntropyLoss(_Loss):
+    """Cross-entropy of logits (:func:`cross_entropy`); the categorical NLL."""
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, \
+            label_smoothing
+
+    def forward(self, input: Any, target: Any) -> Any:
+        """Loss of logits ``input`` against class indices or probabilities ``target``."""
+        return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
+                             self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities (:func:`nll_loss`)."""
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def forward(self, input: Any, target: Any) -> Any:
+        """Loss of log-probabilities ``input`` against class indices ``target``."""
+        return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
 

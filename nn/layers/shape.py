@@ -1,0 +1,32 @@
+"""Reshaping: ``flatten`` (``nn.functional.flatten``) beside its Module ``nn.Flatten``."""
+
+from __future__ import annotations
+
+import autodiff as ad
+
+from ..inputs import as_tensor
+from ..module import Module
+
+__all__ = ["flatten", "Flatten"]
+
+
+def flatten(x: ad.Tensor, start_dim: int = 1, end_dim: int = -1) -> ad.Tensor:
+    """Merge axes start_dim..end_dim (inclusive) into one; (N, C, H, W) -> (N, C*H*W)."""
+    x = as_tensor(x, "flatten")
+    return x.flatten(start_dim, end_dim)
+
+
+class Flatten(Module):
+    """Merge axes start_dim..end_dim: (N, C, H, W) -> (N, C*H*W) by default."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: ad.Tensor) -> ad.Tensor:
+        """Flatten the axes."""
+        return flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        """Hyperparameters shown in the repr tree."""
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
