@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from .creation import stack
 from .tensor import Tensor
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "vjp"]
@@ -179,8 +180,6 @@ def jacobian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = Fal
 
 
 def _stack(tensors: list[Tensor]) -> Tensor:
-    from .creation import stack
-
     return stack(tensors, axis=0)
 
 

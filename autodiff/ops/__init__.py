@@ -7,7 +7,7 @@ arrays that appear in them (masks, counts) are constants. Gradients shaped like
 a broadcast of the input are summed back by the engine, never here.
 
 The table is split by kind: ``arithmetic``, ``elementwise``, ``reduce``, ``shape``,
-``index``. ``REGISTRY`` maps each name to its ``Op``; every op is also a name here
+``index``, ``window``. ``REGISTRY`` maps each name to its ``Op``; every op is also a name here
 (``ops.add``, ``ops.where``), which is how Tensor's methods reach them.
 """
 
@@ -43,3 +43,4 @@ from .elementwise import (
 from .index import getitem, scatter
 from .reduce import amax, amin, log_softmax, logsumexp, mean, prod, softmax, sum, var
 from .shape import broadcast_to, concatenate, pad, reshape, stack, sum_to, swapaxes, transpose
+from .window import col2im, im2col

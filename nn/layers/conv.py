@@ -3,13 +3,10 @@
 ``conv2d`` pads the input, unfolds every receptive field into a column (``im2col``), and
 multiplies the flattened kernels (C_out, C_in*kH*kW) by each image's columns
 (C_in*kH*kW, H_out*W_out): one batched matrix product, no transposes. ``im2col`` and its
-adjoint ``col2im`` (which adds each column back where it came from, accumulating where
-windows overlap) are a pair of ``ad.Op``s, each the other's VJP, so convolutions are
-differentiable any number of times. Both loop over the kH*kW kernel offsets, copying one
-strided slice of the whole batch per offset (never over pixels): about 15x faster than a
-gather with an integer index array, whose VJP (``np.add.at``) dominated the backward pass.
-The batched product also keeps BLAS away from the tall-skinny (N*L, k) products that a
-single 2-D product would need.
+adjoint ``col2im`` are registered ops of the engine (``autodiff/ops/window.py``), each
+the other's VJP, so convolutions are differentiable any number of times. The batched
+product also keeps BLAS away from the tall-skinny (N*L, k) products that a single 2-D
+product would need.
 
 ``max_pool2d`` finds each window's first maximal element with numpy, then gathers exactly
 those input elements (one integer-array index), so the gradient reaches only the chosen
@@ -27,6 +24,8 @@ from typing import Any
 import numpy as np
 
 import autodiff as ad
+from autodiff.ops import col2im, im2col
+from autodiff.ops.window import im2col_forward
 
 from .. import init
 from ..inputs import RngLike, as_tensor, positive_int
@@ -45,51 +44,6 @@ def _pair(value: Any, name: str, where: str, minimum: int) -> tuple[int, int]:
             f"{where}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
         )
     return int(pair[0]), int(pair[1])
-
-
-def _windows(size: int, k: int, s: int, d: int) -> tuple[int, list[slice]]:
-    """Output length and, per kernel offset, the strided slice of the input it reads."""
-    out = (size - d * (k - 1) - 1) // s + 1
-    return out, [slice(i * d, i * d + s * (out - 1) + 1, s) for i in range(k)]
-
-
-def _im2col_forward(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
-                    dilation: tuple[int, int]) -> np.ndarray:
-    n, c, hp, wp = xp.shape
-    oh, rows = _windows(hp, kernel[0], stride[0], dilation[0])
-    ow, cols = _windows(wp, kernel[1], stride[1], dilation[1])
-    out = np.empty((n, c, kernel[0], kernel[1], oh, ow), dtype=xp.dtype)
-    for i, r in enumerate(rows):
-        for j, q in enumerate(cols):
-            out[:, :, i, j] = xp[:, :, r, q]
-    return out
-
-
-def _col2im_forward(cols: np.ndarray, shape: tuple[int, ...], kernel: tuple[int, int],
-                    stride: tuple[int, int], dilation: tuple[int, int]) -> np.ndarray:
-    out = np.zeros(shape, dtype=cols.dtype)
-    _, rows = _windows(shape[2], kernel[0], stride[0], dilation[0])
-    _, cs = _windows(shape[3], kernel[1], stride[1], dilation[1])
-    for i, r in enumerate(rows):
-        for j, q in enumerate(cs):
-            out[:, :, r, q] += cols[:, :, i, j]
-    return out
-
-
-# im2col(x, kernel=, stride=, dilation=): (N, C, H, W) -> (N, C, kH, kW, H_out, W_out), the
-# receptive field of every output position (no padding: pad first).
-im2col = ad.Op(
-    "im2col", _im2col_forward,
-    (lambda g, out, x, kernel, stride, dilation:
-     col2im(g, shape=tuple(x.shape), kernel=kernel, stride=stride, dilation=dilation),),
-)
-# col2im(cols, shape=, kernel=, stride=, dilation=): the adjoint of im2col, adding each window
-# back into a zero array of ``shape`` (overlapping windows accumulate).
-col2im = ad.Op(
-    "col2im", _col2im_forward,
-    (lambda g, out, cols, shape, kernel, stride, dilation:
-     im2col(g, kernel=kernel, stride=stride, dilation=dilation),),
-)
 
 
 def _check_image(x: ad.Tensor, where: str, channels: int | None,
@@ -187,7 +141,7 @@ def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None
         raise ValueError(f"{where}: kernel_size {kernel} is larger than the padded input "
                          f"{(hp, wp)} of input shape {x.shape}")
     xp = np.pad(x.data, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    windows = _im2col_forward(xp, kernel, stride_, dilation_)     # (N, C, kH, kW, oh, ow)
+    windows = im2col_forward(xp, kernel, stride_, dilation_)     # (N, C, kH, kW, oh, ow)
     oh, ow = windows.shape[-2:]
     best = np.argmax(windows.reshape(n, c, kernel[0] * kernel[1], oh * ow), axis=2)
     ki, kj = np.divmod(best, kernel[1])                            # first max (NaN wins)

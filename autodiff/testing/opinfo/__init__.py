@@ -1,7 +1,8 @@
 """The op catalogue: one ``OpSpec`` per registered op, the single list every test reads.
 
 ``SPECS`` maps each op's ``ops.REGISTRY`` name to its spec. The entries live beside the
-op table's own split (``arithmetic``, ``elementwise``, ``reduce``, ``shape``, ``index``):
+op table's own split (``arithmetic``, ``elementwise``, ``reduce``, ``shape``, ``index``,
+``window``):
 an op added to ``autodiff/ops/<kind>.py`` gets its spec in ``opinfo/<kind>.py``, and
 ``register_spec`` adds one at run time (for ops defined outside the package).
 ``catalogue_gaps()`` names the registered ops without a spec and the specs without an op.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from ...ops import REGISTRY
 from ..spec import OpSpec
-from . import arithmetic, elementwise, index, reduce, shape
+from . import arithmetic, elementwise, index, reduce, shape, window
 
 __all__ = ["SPECS", "OpSpec", "catalogue_gaps", "register_spec", "smooth_ops"]
 
@@ -26,7 +27,7 @@ def register_spec(spec: OpSpec) -> OpSpec:
     return spec
 
 
-for _module in (arithmetic, elementwise, reduce, shape, index):
+for _module in (arithmetic, elementwise, reduce, shape, index, window):
     for _spec in _module.SPECS:
         register_spec(_spec)
 
