@@ -20,7 +20,7 @@ import numpy as np
 
 from . import anomaly
 from .grad_mode import _grad_state  # the thread-local grad-mode switch
-from .tensor import Tensor, make_node
+from .tensor import Tensor, fill_node, new_node
 
 __all__ = ["Op"]
 
@@ -82,10 +82,12 @@ class Op:
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if record and out.dtype.kind in "fc":
-            t = make_node(out, self, inputs, kwargs or None,
-                          anomaly.creation_site() if anomaly.record_sites else None)
+            t = new_node(Tensor)
+            fill_node(t, out, self, inputs, kwargs or None,
+                      anomaly.creation_site() if anomaly.record_sites else None)
         else:
-            t = make_node(out)
+            t = new_node(Tensor)
+            fill_node(t, out, None, (), None, None)
         if anomaly._anomaly_enabled:
             anomaly.anomaly_in_forward(self, inputs, out, t._site)
         return t

@@ -15,7 +15,7 @@ import numpy as np
 from . import engine
 from .tensor_methods import TensorMethods
 
-__all__ = ["Tensor", "make_node"]
+__all__ = ["Tensor", "fill_node", "new_node"]
 
 ArrayLike = Any
 
@@ -52,11 +52,13 @@ def _short(data: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _fill(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | None,
-          site: str | None) -> None:
+def fill_node(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | None,
+              site: str | None) -> None:
     """Set every field of ``t``: the one place that knows a Tensor's slots.
 
-    ``fn`` is the op that made the node (None for a leaf, which then does not require
+    ``Tensor.__init__`` calls it, and so does ``Op.__call__`` on ``new_node(Tensor)``
+    (skipping ``__init__``'s conversions: an op's result is already an ndarray, used as
+    is). ``fn`` is the op that made the node (None for a leaf, which then does not require
     grad until asked), ``inputs`` its positional inputs, ``ctx`` its keyword arguments,
     ``site`` where the user created it (anomaly mode only).
     """
@@ -71,19 +73,8 @@ def _fill(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | None,
     t._site = site
 
 
-def make_node(data: np.ndarray, fn: Any = None, inputs: tuple = (), ctx: dict | None = None,
-              site: str | None = None) -> Tensor:
-    """A new Tensor over ``data`` (used as is), made by op ``fn`` from ``inputs``.
-
-    With ``fn`` None the result is a constant that does not require grad. This is how
-    ``Op.__call__`` makes its results, without ``Tensor.__init__``'s conversions.
-    """
-    t = _new(Tensor)
-    _fill(t, data, fn, inputs, ctx, site)
-    return t
-
-
-_new = object.__new__
+#: ``new_node(Tensor)`` then ``fill_node(t, ...)``: a Tensor without ``__init__``'s conversions
+new_node = object.__new__
 
 
 class Tensor(TensorMethods):
@@ -102,7 +93,7 @@ class Tensor(TensorMethods):
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, name: str = "",
                  dtype: Any = None) -> None:
-        _fill(self, _as_array(data, dtype), None, (), None, None)
+        fill_node(self, _as_array(data, dtype), None, (), None, None)
         self.name = name
         if requires_grad:
             self.requires_grad_(True)
