@@ -10,6 +10,7 @@ import gc
 import math
 from typing import Any
 
+from ..nodes import is_array_node
 from .collapse import Group, collapse
 from .graph import (
     Graph,
@@ -17,7 +18,6 @@ from .graph import (
     flagged_ids,
     fmt_num,
     grad_magnitude,
-    is_tensor,
     node_name,
     op_label,
     tensor_fields,
@@ -165,7 +165,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     n = len(nodes)
     tree = ModuleTree(group_by_module) if group_by_module is not None else None
     names = param_names(params, tree)
-    tensor = [is_tensor(node) for node in nodes]
+    tensor = [is_array_node(node) for node in nodes]
     has_op = [bool(node._op) for node in nodes]
     is_param = [
         (id(node) in names and not has_op[i])

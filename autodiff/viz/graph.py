@@ -14,7 +14,7 @@ import numpy as np
 
 from ..graph import Graph, walk
 
-__all__ = ["Graph", "walk", "is_tensor", "value_fields", "tensor_fields", "op_label",
+__all__ = ["Graph", "walk", "value_fields", "tensor_fields", "op_label",
            "grad_magnitude", "fmt_num"]
 
 
@@ -34,11 +34,6 @@ def as_roots(root: Any, where: str) -> list[Any]:
     for r in roots:
         _check_node(r, where)
     return roots
-
-
-def is_tensor(node: Any) -> bool:
-    """True for array nodes (Tensor), False for scalar nodes (Value)."""
-    return isinstance(node.data, np.ndarray)
 
 
 def fmt_num(x: float) -> str:
