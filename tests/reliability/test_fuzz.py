@@ -141,9 +141,12 @@ def test_toolkit_graphs_match_central_differences_and_float32(drawn, seed: int) 
     loss = _graph_loss(f, np.random.default_rng(seed).uniform(-1, 1, size=shape))
     loss64, g64 = backward_grads(loss, xs)
     scale = 1.0 + max(np.max(np.abs(g), initial=0.0) for g in g64)
+    # Neither central differences (step 1e-6) nor float32 can follow gradients of wildly
+    # amplifying chains: sin of a chain of (t*t + 1) ** 1.5 at x = 0 has gradient 1.2e5,
+    # which central differences miss by 5%.
+    assume(scale < 1e4)
     for a, n in zip(g64, numeric(loss, xs)):
         np.testing.assert_allclose(a, n, rtol=1e-4, atol=1e-5 * scale, err_msg=repr(f))
-    assume(scale < 1e4)  # float32 cannot follow gradients of wildly amplifying chains
     _, g32 = backward_grads(loss, xs, np.float32)
     assert_float32_agrees(g32, g64, repr(f))
 
