@@ -93,8 +93,6 @@ class Op:
         return t
 
 
-
-
 class OpError(ValueError):
     """A bad input to an op: wrong shapes, a bad axis, a bad index."""
 

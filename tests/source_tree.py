@@ -72,7 +72,9 @@ def _imports(tree: ast.Module, module: str, is_package: bool) -> list[ImportSite
     def visit(node: ast.AST, in_function: bool) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.If) and _is_type_checking(child):
-                continue  # annotations only: never executed
+                for other in child.orelse:  # the else branch does run
+                    visit(other, in_function)
+                continue  # the body is for annotations only: never executed
             inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
             if isinstance(child, ast.Import):
                 sites.extend(ImportSite(a.name, (), child.lineno, inside) for a in child.names)
@@ -93,7 +95,7 @@ def modules() -> dict[str, Module]:
             name = module_name(path)
             text = path.read_text()
             tree = ast.parse(text, filename=str(path))
-            found[name] = Module(name, path, text.count("\n"),
+            found[name] = Module(name, path, len(text.splitlines()),
                                  _imports(tree, name, path.name == "__init__.py"))
     return found
 
@@ -102,13 +104,19 @@ def internal_edges(found: dict[str, Module]) -> dict[str, set[str]]:
     """Module -> the package modules it imports (anywhere in the file).
 
     ``from .a import b`` is an edge to ``a.b`` when that is a module, else to ``a``.
-    Importing ``x.y`` also runs ``x/__init__``, but that is not an edge here: a
-    package importing its own children is how packages are built.
+    Importing ``x.y`` also runs ``x/__init__``: that is an edge too, unless the importer
+    lives inside ``x`` (a package importing its own children is how packages are built,
+    and by then ``x`` is already being imported).
     """
     edges: dict[str, set[str]] = {name: set() for name in found}
     for name, module in found.items():
         for site in module.imports:
-            edges[name].update(t for t in site.targets(found) if t in found and t != name)
+            for target in site.targets(found):
+                parts = target.split(".")
+                ancestors = {".".join(parts[:i]) for i in range(1, len(parts))}
+                for t in {target} | ancestors:
+                    if t in found and t != name and not name.startswith(t + "."):
+                        edges[name].add(t)
     return edges
 
 

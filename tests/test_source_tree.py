@@ -67,6 +67,8 @@ def test_the_backward_loop_knows_neither_value_slots_nor_nn() -> None:
     assert not attributes & {"_a", "_b", "_da", "_db", "_mark"}, attributes
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert "Value" not in names
+    imported = {t for site in FOUND["autodiff.engine"].imports for t in site.targets(FOUND)}
+    assert not {t for t in imported if t == "nn" or t.startswith("nn.")}, imported
     assert "nn" not in (ROOT / "autodiff" / "engine.py").read_text().split()
 
 
@@ -85,3 +87,20 @@ def test_the_rules_see_a_cycle_and_a_function_level_import(tmp_path: pytest.Temp
     found = source_tree.modules()
     assert source_tree.cycles(source_tree.internal_edges(found)) == [["autodiff.a", "autodiff.b"]]
     assert source_tree.function_level_imports(found) == [("autodiff.b", 2, "autodiff")]
+
+
+def test_a_cycle_through_a_package_init_is_seen(tmp_path: pytest.TempPathFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """x.a imports y.b; y/__init__ imports y.c, which imports x: importing x fails."""
+    import source_tree
+
+    for package, files in {"x": {"__init__.py": "from . import a\n", "a.py": "from y import b\n"},
+                           "y": {"__init__.py": "from . import c\n", "b.py": "",
+                                 "c.py": "import x\n"}}.items():
+        (tmp_path / package).mkdir()
+        for file, text in files.items():
+            (tmp_path / package / file).write_text(text)
+    monkeypatch.setattr(source_tree, "ROOT", tmp_path)
+    monkeypatch.setattr(source_tree, "PACKAGES", ("x", "y"))
+    found = source_tree.modules()
+    assert source_tree.cycles(source_tree.internal_edges(found)) == [["x", "x.a", "y", "y.c"]]

@@ -35,19 +35,21 @@ class _Forms(Mapping[str, tuple[int, Fn, str]]):
     def __init__(self, smooth: bool) -> None:
         self._smooth = smooth
 
-    def _specs(self) -> dict[str, Any]:
-        return {n: s for n, s in SPECS.items()
-                if s.expression is not None and s.smooth is self._smooth}
+    def _fits(self, spec: Any) -> bool:
+        return spec.expression is not None and spec.smooth is self._smooth
 
     def __getitem__(self, name: str) -> tuple[int, Fn, str]:
-        e = self._specs()[name].expression
+        spec = SPECS.get(name)
+        if spec is None or not self._fits(spec):
+            raise KeyError(name)
+        e = spec.expression
         return e.arity, e.fn, e.template
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._specs())
+        return (n for n, s in SPECS.items() if self._fits(s))
 
     def __len__(self) -> int:
-        return len(self._specs())
+        return sum(1 for s in SPECS.values() if self._fits(s))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self)})"
@@ -60,7 +62,9 @@ KINK_OPS: Mapping[str, tuple[int, Fn, str]] = _Forms(smooth=False)
 
 
 def _table() -> dict[str, tuple[int, Fn, str]]:
-    return {**GRAPH_OPS, **KINK_OPS}
+    """Every op with an expression form, smooth or not: name -> (arity, fn, template)."""
+    return {n: (s.expression.arity, s.expression.fn, s.expression.template)
+            for n, s in SPECS.items() if s.expression is not None}
 
 
 class Graph:
@@ -69,6 +73,7 @@ class Graph:
     def __init__(self, n_inputs: int, steps: Sequence[tuple[str, tuple[int, ...]]]):
         self.n_inputs = n_inputs
         self.steps = list(steps)
+        self._forms = _table()  # read once: a drawn graph is called many times by gradcheck
 
     @property
     def ops(self) -> list[str]:
@@ -79,9 +84,8 @@ class Graph:
         if len(inputs) != self.n_inputs:
             raise TypeError(f"Graph takes {self.n_inputs} inputs, got {len(inputs)}")
         nodes = list(inputs)
-        table = _table()
         for name, args in self.steps:
-            _, fn, _ = table[name]
+            _, fn, _ = self._forms[name]
             nodes.append(fn(*(nodes[i] for i in args)))
         return nodes[-1]
 
@@ -91,9 +95,9 @@ class Graph:
 
     def __repr__(self) -> str:
         names = self._names()
-        table = _table()
         lines = [
-            f"{names[self.n_inputs + k]} = {table[name][2].format(*(names[i] for i in args))}"
+            f"{names[self.n_inputs + k]} = "
+            f"{self._forms[name][2].format(*(names[i] for i in args))}"
             for k, (name, args) in enumerate(self.steps)
         ]
         inputs = ", ".join(names[: self.n_inputs])

@@ -11,8 +11,8 @@ the Value tests, and ``check_op`` builds a spec for a user's op.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,8 +22,8 @@ from hypothesis.extra import numpy as hnp
 from ..tensor import Tensor
 
 __all__ = [
-    "MAX_DIMS", "MAX_SIDE", "Expression", "OpSpec", "Sample", "axis_and_keepdims", "distinct",
-    "rng_of", "shapes", "signed", "uniform",
+    "MAX_DIMS", "MAX_SIDE", "Example", "Expression", "OpSpec", "Sample", "axis_and_keepdims",
+    "distinct", "rng_of", "shapes", "signed", "uniform",
 ]
 
 MAX_DIMS, MAX_SIDE = 3, 3
@@ -53,8 +53,10 @@ class Expression:
 
 #: ``sample(data)`` draws from a hypothesis ``st.data()`` object.
 Sampler = Callable[[Any], Sample]
-#: ``fuzz(site)`` returns a step of the fuzz builder (see ``expressions.Site``) or None.
+#: ``fuzz(site)`` returns a step of the fuzz builder (see ``fuzz.Site``) or None.
 Proposer = Callable[[Any], Any]
+#: ``example(rng)`` builds one fixed sample (values from the seeded ``rng``).
+Example = Callable[[np.random.Generator], Sample]
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ class OpSpec:
     opt-in for ``graphs()``. ``twice_differentiable``: False skips the second-order
     checks. ``fuzz``: the op in the fuzz builder, given the builder's site; None derives
     it from ``expression``. ``value``: the ``Value`` method or operator computing the
-    same function (``"tanh"``, ``"__add__"``), None when Value has none.
+    same function (``"tanh"``, ``"__add__"``), None when Value has none. ``examples``:
+    fixed samples by label, for the variants a random draw may miss (matmul's vector
+    forms, an index that repeats); gradcheck runs every one of them.
     """
 
     name: str
@@ -79,6 +83,7 @@ class OpSpec:
     kinks: tuple[float, ...] = ()
     fuzz: Proposer | None = None
     value: str | None = None
+    examples: Mapping[str, Example] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- drawing helpers

@@ -62,3 +62,18 @@ def test_functional_re_exports_the_functions_beside_their_modules() -> None:
     assert F.batch_norm is normalization.batch_norm and F.conv2d is conv.conv2d
     assert F.cross_entropy is classification.cross_entropy and F.mse_loss is regression.mse_loss
     assert all(callable(getattr(F, name)) for name in F.__all__)
+
+
+def test_the_old_demo_command_runs_the_example_script() -> None:
+    """``python -m nn.demo`` (the old command) is ``python examples/house_prices.py``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    old = subprocess.run([sys.executable, "-m", "nn.demo", "--help"], cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    new = subprocess.run([sys.executable, "examples/house_prices.py", "--help"], cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    assert old.returncode == new.returncode == 0, old.stderr + new.stderr
+    assert old.stdout == new.stdout and "house-price network" in old.stdout

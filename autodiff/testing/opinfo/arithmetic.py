@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -11,6 +11,10 @@ from hypothesis.extra import numpy as hnp
 
 from ...tensor import Tensor
 from ..spec import MAX_SIDE, Expression, OpSpec, Sample, rng_of, shapes, signed, uniform
+
+if TYPE_CHECKING:  # annotations only: fuzz imports the catalogue
+    from ..fuzz import Site, Step
+
 
 _PLAIN = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
 
@@ -31,14 +35,14 @@ def _sample_binary(name: str) -> Any:
 def _fuzz_plain(name: str) -> Any:
     fn = _PLAIN[name]
 
-    def fuzz(site: Any) -> Any:
+    def fuzz(site: Site) -> Step | None:
         swap = site.pick([False, True])
         return site.binary((lambda t, u: fn(u, t)) if swap else fn)
 
     return fuzz
 
 
-def _fuzz_div(site: Any) -> Any:
+def _fuzz_div(site: Site) -> Step | None:
     if site.pick([True, False]):
         return site.binary(lambda t, u: t / (u * u + 0.5))
     return site.binary(lambda t, u: u / (t * t + 0.5))  # a constant over a tensor
@@ -60,7 +64,7 @@ def _sample_pow(data: Any) -> Sample:
     return Sample([uniform(rng, sb, -2, 2)], lambda b: 1.7 ** b)
 
 
-def _fuzz_pow(site: Any) -> Any:
+def _fuzz_pow(site: Site) -> Step | None:
     form = site.pick(["const_exp", "tensor_exp", "const_base"])
     if form == "const_exp":
         k = site.pick([2, 3, 0.5, -1.5, 1.25])
@@ -79,7 +83,7 @@ def _sample_matmul(data: Any) -> Sample:
     return Sample([uniform(rng, sa, -2, 2), uniform(rng, sb, -2, 2)], lambda a, b: a @ b)
 
 
-def _fuzz_matmul(site: Any) -> Any:
+def _fuzz_matmul(site: Site) -> Step | None:
     x = site.x
     if x.ndim == 0:
         return None
@@ -93,6 +97,20 @@ def _fuzz_matmul(site: Any) -> Any:
     if x.ndim == 1:
         return site.step(lambda t: site.const(w.T, t) @ t)
     return None
+
+
+def _matmul_example(sa: tuple[int, ...], sb: tuple[int, ...]) -> Any:
+    return lambda rng: Sample([uniform(rng, sa, -2, 2), uniform(rng, sb, -2, 2)],
+                              lambda a, b: a @ b)
+
+
+_MATMUL_EXAMPLES = {
+    "matrix-matrix": _matmul_example((3, 4), (4, 2)),
+    "vector-matrix": _matmul_example((4,), (4, 2)),
+    "matrix-vector": _matmul_example((3, 4), (4,)),
+    "vector-vector": _matmul_example((4,), (4,)),
+    "batched": _matmul_example((2, 3, 4), (4, 2)),
+}
 
 
 def _sample_neg(data: Any) -> Sample:
@@ -115,7 +133,7 @@ SPECS = [
            Expression(1, lambda a: (a * a + 1.0) ** 1.5, "({0}*{0} + 1) ** 1.5"),
            fuzz=_fuzz_pow, value="__pow__"),
     # matmul needs operands whose inner axes agree: the fuzz pairs them by shape
-    OpSpec("matmul", _sample_matmul, None, fuzz=_fuzz_matmul),
+    OpSpec("matmul", _sample_matmul, None, fuzz=_fuzz_matmul, examples=_MATMUL_EXAMPLES),
 ]
 
 __all__ = ["SPECS"]

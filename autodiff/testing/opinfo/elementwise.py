@@ -3,7 +3,7 @@ where and astype."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import assume
@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 from ...creation import maximum, minimum, where
 from ..spec import Expression, OpSpec, Sample, rng_of, shapes, uniform
+
+if TYPE_CHECKING:  # annotations only: fuzz imports the catalogue
+    from ..fuzz import Site, Step
 
 
 def _unary(fn: Any, lo: float, hi: float, away: tuple[float, ...] = ()) -> Any:
@@ -28,7 +31,7 @@ def _method(name: str, *args: Any) -> Any:
 
 
 def _fuzz_exp(name: str) -> Any:
-    def fuzz(site: Any) -> Any:
+    def fuzz(site: Site) -> Step | None:
         if np.all(np.abs(site.x) < 3.0):
             return site.step(_method(name))
         return site.step(lambda t: getattr(t.tanh(), name)())
@@ -47,7 +50,7 @@ def _sample_leaky_relu(data: Any) -> Sample:
     return Sample([uniform(rng_of(data), shape, -2, 2, (0.0,))], lambda x: x.leaky_relu(slope))
 
 
-def _fuzz_leaky_relu(site: Any) -> Any:
+def _fuzz_leaky_relu(site: Site) -> Step | None:
     slope = site.pick([0.01, 0.2, -0.5])
     return site.step(lambda t: t.leaky_relu(slope)) if site.far(0.0) else None
 
@@ -61,7 +64,7 @@ def _sample_clip(data: Any) -> Sample:
     return Sample([uniform(rng_of(data), shape, -2, 2, edges)], lambda x: x.clip(lo, hi))
 
 
-def _fuzz_clip(site: Any) -> Any:
+def _fuzz_clip(site: Site) -> Step | None:
     lo, hi = site.pick([(-0.5, 0.5), (None, 0.3), (-0.2, None), (-1.0, 1.0)])
     kinks = [k for k in (lo, hi) if k is not None]
     return site.step(lambda t: t.clip(lo, hi)) if site.far(*kinks) else None
@@ -79,7 +82,7 @@ def _sample_extremum(fn: Any) -> Any:
 
 
 def _fuzz_extremum(fn: Any) -> Any:
-    def fuzz(site: Any) -> Any:
+    def fuzz(site: Site) -> Step | None:
         b = site.partner(lambda v: site.broadcastable(v) and site.far(0.0, x=site.x - v))
         if b is not None:
             return site.step(fn, b)
@@ -97,7 +100,13 @@ def _sample_where(data: Any) -> Sample:
                   lambda a, b: where(cond, a, b))
 
 
-def _fuzz_where(site: Any) -> Any:
+def _where_broadcast(rng: np.random.Generator) -> Sample:
+    cond = rng.random((2, 3)) > 0.5
+    return Sample([uniform(rng, (2, 3), -2, 2), uniform(rng, (3,), -2, 2)],
+                  lambda a, b: where(cond, a, b))
+
+
+def _fuzz_where(site: Site) -> Step | None:
     cond = site.rng.random(site.x.shape) < 0.5
     b = site.partner(site.broadcastable)
     if b is not None:
@@ -147,7 +156,8 @@ SPECS = [
            Expression(2, minimum, "minimum({0}, {1})"), smooth=False,
            fuzz=_fuzz_extremum(minimum)),
     # where's condition is a constant mask shaped like its operand: the fuzz draws one
-    OpSpec("where", _sample_where, None, fuzz=_fuzz_where),
+    OpSpec("where", _sample_where, None, fuzz=_fuzz_where,
+           examples={"broadcast": _where_broadcast}),
     # astype to the operand's own dtype is the identity in a graph; the fuzz uses it so
     OpSpec("astype", _unary(lambda x: x.astype(np.float64), -2, 2), None,
            fuzz=_fuzz_mapped(lambda t: t.astype(t.dtype))),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -10,6 +10,9 @@ from hypothesis.extra import numpy as hnp
 
 from ...ops import scatter
 from ..spec import Expression, OpSpec, Sample, rng_of, shapes, uniform
+
+if TYPE_CHECKING:  # annotations only: fuzz imports the catalogue
+    from ..fuzz import Site, Step
 
 
 def draw_index(data: Any, shape: tuple, rng: np.random.Generator) -> Any:
@@ -34,7 +37,7 @@ def _sample_getitem(data: Any) -> Sample:
     return Sample([uniform(rng, shape, -2, 2)], lambda t: t[index])
 
 
-def _fuzz_getitem(site: Any) -> Any:
+def _fuzz_getitem(site: Site) -> Step | None:
     x = site.x
     if x.ndim == 0:
         return None
@@ -53,6 +56,16 @@ def _fuzz_getitem(site: Any) -> Any:
     return site.step(lambda t: t[1:] if n > 1 else t[:1])
 
 
+def _getitem_repeated(rng: np.random.Generator) -> Sample:
+    index = (slice(None), np.array([0, 2, 2]))  # a repeated column: its gradient adds up
+    return Sample([uniform(rng, (3, 4), -2, 2)], lambda t: t[index])
+
+
+def _scatter_column(rng: np.random.Generator) -> Sample:
+    return Sample([uniform(rng, (3,), -2, 2)],
+                  lambda s: scatter(s, shape=(3, 4), index=(slice(None), 1)))
+
+
 def _sample_scatter(data: Any) -> Sample:
     (shape,), _ = shapes(data, 1)
     rng = rng_of(data)
@@ -62,7 +75,7 @@ def _sample_scatter(data: Any) -> Sample:
                   lambda s: scatter(s, shape=shape, index=index))
 
 
-def _fuzz_scatter(site: Any) -> Any:
+def _fuzz_scatter(site: Site) -> Step | None:
     x = site.x
     if x.ndim == 0:
         return None
@@ -73,9 +86,10 @@ def _fuzz_scatter(site: Any) -> Any:
 
 SPECS = [
     OpSpec("getitem", _sample_getitem, Expression(1, lambda a: a[..., ::-1], "{0}[..., ::-1]"),
-           fuzz=_fuzz_getitem),
+           fuzz=_fuzz_getitem, examples={"repeated index": _getitem_repeated}),
     # scatter's target shape and index must fit its source: the fuzz builds both
-    OpSpec("scatter", _sample_scatter, None, fuzz=_fuzz_scatter),
+    OpSpec("scatter", _sample_scatter, None, fuzz=_fuzz_scatter,
+           examples={"one column": _scatter_column}),
 ]
 
 __all__ = ["SPECS"]

@@ -3,7 +3,7 @@ softmax / log_softmax."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import assume
@@ -20,6 +20,9 @@ from ..spec import (
     signed,
     uniform,
 )
+
+if TYPE_CHECKING:  # annotations only: fuzz imports the catalogue
+    from ..fuzz import Site, Step
 
 
 def _count(shape: tuple, axis: Any) -> int:
@@ -58,7 +61,7 @@ def _unique_extremum(x: np.ndarray, axis: Any, largest: bool, margin: float) -> 
 
 
 def _fuzz_reduction(method: str) -> Any:
-    def fuzz(site: Any) -> Any:
+    def fuzz(site: Site) -> Step | None:
         x = site.x
         axis = None if x.ndim == 0 else site.pick([None, *range(-x.ndim, x.ndim)])
         keep = site.pick([False, True])
@@ -99,7 +102,7 @@ def _sample_softmax(method: str) -> Any:
 
 
 def _fuzz_softmax(method: str) -> Any:
-    def fuzz(site: Any) -> Any:
+    def fuzz(site: Site) -> Step | None:
         nd = site.x.ndim
         if nd == 0:
             return None

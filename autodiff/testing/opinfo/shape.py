@@ -7,12 +7,15 @@ matching shape), so none has a shape-agnostic ``expression``: the fuzz draws the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
 from ...creation import concatenate, pad, stack
 from ..spec import OpSpec, Sample, rng_of, shapes, uniform
+
+if TYPE_CHECKING:  # annotations only: fuzz imports the catalogue
+    from ..fuzz import Site, Step
 
 
 def _sample_reshape(data: Any) -> Sample:
@@ -24,7 +27,7 @@ def _sample_reshape(data: Any) -> Sample:
     return Sample([x], lambda t: t.reshape(*target) if target else t.reshape(()))
 
 
-def _fuzz_reshape(site: Any) -> Any:
+def _fuzz_reshape(site: Site) -> Step | None:
     x = site.x
     if x.size == 0:
         return None
@@ -42,7 +45,7 @@ def _sample_transpose(data: Any) -> Sample:
     return Sample([x], lambda t: t.T if axes is None else t.transpose(*axes))
 
 
-def _fuzz_transpose(site: Any) -> Any:
+def _fuzz_transpose(site: Site) -> Step | None:
     nd = site.x.ndim
     if nd < 2:
         return None
@@ -57,7 +60,7 @@ def _sample_swapaxes(data: Any) -> Sample:
     return Sample([uniform(rng_of(data), shape, -2, 2)], lambda t: t.swapaxes(a1, a2))
 
 
-def _fuzz_swapaxes(site: Any) -> Any:
+def _fuzz_swapaxes(site: Site) -> Step | None:
     return site.step(lambda t: t.swapaxes(0, -1)) if site.x.ndim >= 2 else None
 
 
@@ -71,7 +74,7 @@ def _sample_sum_to(data: Any) -> Sample:
     return Sample([uniform(rng_of(data), result, -2, 2)], lambda t: t.sum_to(shape))
 
 
-def _fuzz_sum_to(site: Any) -> Any:
+def _fuzz_sum_to(site: Site) -> Step | None:
     x = site.x
     if x.ndim == 0:
         return None
@@ -95,7 +98,7 @@ def _sample_concatenate(data: Any) -> Sample:
     return Sample(arrays, lambda *ts: concatenate(list(ts), axis=axis))
 
 
-def _fuzz_concatenate(site: Any) -> Any:
+def _fuzz_concatenate(site: Site) -> Step | None:
     x = site.x
     if x.ndim == 0:
         return None
@@ -115,7 +118,7 @@ def _sample_stack(data: Any) -> Sample:
                   lambda *ts: stack(list(ts), axis))
 
 
-def _fuzz_stack(site: Any) -> Any:
+def _fuzz_stack(site: Site) -> Step | None:
     x = site.x
     if x.ndim == 0:
         return None
@@ -138,7 +141,7 @@ def _sample_pad(data: Any) -> Sample:
     return Sample([uniform(rng_of(data), shape, -2, 2)], lambda t: pad(t, pad_width, value=value))
 
 
-def _fuzz_pad(site: Any) -> Any:
+def _fuzz_pad(site: Site) -> Step | None:
     nd = site.x.ndim
     width = site.pick([1, ((1, 0),) * max(nd, 1), ((0, 2),) * max(nd, 1)])
     value = site.pick([0.0, 0.5])

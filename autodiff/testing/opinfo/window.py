@@ -6,7 +6,7 @@ shape-agnostic expression; the fuzz applies them to 2-D nodes viewed as one imag
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from ...ops import col2im, im2col
 from ...ops.window import im2col_forward
 from ..spec import OpSpec, Sample, rng_of, uniform
+
+if TYPE_CHECKING:  # annotations only: fuzz imports the catalogue
+    from ..fuzz import Site, Step
 
 
 def _geometry(data: Any) -> tuple[tuple[int, ...], dict[str, tuple[int, int]]]:
@@ -48,7 +51,7 @@ def _window_of(x: np.ndarray) -> tuple[tuple[int, int, int, int], dict] | None:
     return (1, 1, h, w), kw
 
 
-def _fuzz_im2col(site: Any) -> Any:
+def _fuzz_im2col(site: Site) -> Step | None:
     found = _window_of(site.x)
     if found is None:
         return None
@@ -56,7 +59,7 @@ def _fuzz_im2col(site: Any) -> Any:
     return site.step(lambda t: im2col(t.reshape(image), **kw).reshape(-1))
 
 
-def _fuzz_col2im(site: Any) -> Any:
+def _fuzz_col2im(site: Site) -> Step | None:
     """col2im of the operand's own windows: each pixel times the number of windows on it."""
     found = _window_of(site.x)
     if found is None:
