@@ -20,7 +20,7 @@ import numpy as np
 
 from . import anomaly
 from .grad_mode import _grad_state  # the thread-local grad-mode switch
-from .tensor import Tensor, fill_node, new_node
+from .tensor import Tensor, new_node
 
 __all__ = ["Op"]
 
@@ -81,13 +81,26 @@ class Op:
             raise _op_error(self.name, arrays, kwargs, error) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
+        # tensor.fill_node's fields, written out: a call here costs 8% of a small op's
+        # forward (1.28 vs 1.18 us for a * b on shape (4,)); test_tensor_fields.py checks
+        # that this and fill_node set the same slots
+        t = new_node(Tensor)
+        t.data = out
+        t.grad = None
+        t.name = ""
+        t._retain = False
         if record and out.dtype.kind in "fc":
-            t = new_node(Tensor)
-            fill_node(t, out, self, inputs, kwargs or None,
-                      anomaly.creation_site() if anomaly.record_sites else None)
+            t.requires_grad = True
+            t._fn = self
+            t._inputs = inputs
+            t._ctx = kwargs or None
+            t._site = anomaly.creation_site() if anomaly.record_sites else None
         else:
-            t = new_node(Tensor)
-            fill_node(t, out, None, (), None, None)
+            t.requires_grad = False
+            t._fn = None
+            t._inputs = ()
+            t._ctx = None
+            t._site = None
         if anomaly._anomaly_enabled:
             anomaly.anomaly_in_forward(self, inputs, out, t._site)
         return t

@@ -54,13 +54,13 @@ def _short(data: Any, limit: int = 80) -> str:
 
 def fill_node(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | None,
               site: str | None) -> None:
-    """Set every field of ``t``: the one place that knows a Tensor's slots.
+    """Set every field of ``t`` (``Tensor.__init__`` calls it on ``self``).
 
-    ``Tensor.__init__`` calls it, and so does ``Op.__call__`` on ``new_node(Tensor)``
-    (skipping ``__init__``'s conversions: an op's result is already an ndarray, used as
-    is). ``fn`` is the op that made the node (None for a leaf, which then does not require
-    grad until asked), ``inputs`` its positional inputs, ``ctx`` its keyword arguments,
-    ``site`` where the user created it (anomaly mode only).
+    ``Op.__call__`` sets the same fields inline on ``new_node(Tensor)``, skipping
+    ``__init__``'s conversions and this call, for speed; ``test_tensor_fields.py`` checks
+    that the two agree. ``fn`` is the op that made the node (None for a leaf, which then
+    does not require grad until asked), ``inputs`` its positional inputs, ``ctx`` its
+    keyword arguments, ``site`` where the user created it (anomaly mode only).
     """
     t.data = data
     t.grad = None
@@ -73,7 +73,7 @@ def fill_node(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | N
     t._site = site
 
 
-#: ``new_node(Tensor)`` then ``fill_node(t, ...)``: a Tensor without ``__init__``'s conversions
+#: ``new_node(Tensor)``: a Tensor not yet initialised (``Op.__call__`` fills its fields)
 new_node = object.__new__
 
 
