@@ -76,13 +76,27 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     return tuple(results)
 
 
-def _fresh_inputs(inputs: Tensors) -> tuple[Tensor, ...]:
-    """Leaf copies of ``inputs`` that require grad, so derivatives can be taken at them."""
+def _fresh_inputs(inputs: Tensors, create_graph: bool) -> tuple[Tensor, ...]:
+    """Nodes standing for ``inputs``, each requiring grad, to take derivatives at.
+
+    With ``create_graph=True`` an input that requires grad is stood for by an identity
+    node computed from it, so the derivative stays connected to the caller's input and
+    can be differentiated again with respect to it (as ``torch.autograd.functional``).
+    Otherwise each is a fresh leaf over the input's array, cut from any graph.
+    """
     result = []
     for x in _tuple(inputs):
+        if create_graph and isinstance(x, Tensor) and x.requires_grad:
+            result.append(x.reshape(x.shape))
+            continue
         array = x.data if isinstance(x, Tensor) else np.asarray(x, dtype=np.float64)
         result.append(Tensor(array, requires_grad=True))
     return tuple(result)
+
+
+def _output(out: Tensor, create_graph: bool) -> Tensor:
+    """``f``'s output as returned: connected with ``create_graph=True``, else detached."""
+    return out if create_graph else out.detach()
 
 
 def _single(xs: tuple, was_tuple: bool) -> Any:
@@ -110,12 +124,13 @@ def vjp(f: Callable[..., Tensor], inputs: Tensors, v: Any = None,
     ``v`` has the output's shape (it may be left out for a scalar output).
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs)
+    xs = _fresh_inputs(inputs, create_graph)
     out = _call(f, xs, "vjp")
     if not out.requires_grad:
-        return out.detach(), _single(tuple(Tensor(np.zeros_like(x.data)) for x in xs), many)
+        zeros = tuple(Tensor(np.zeros_like(x.data)) for x in xs)
+        return _output(out, create_graph), _single(zeros, many)
     grads = grad(out, xs, grad_outputs=v, create_graph=create_graph, allow_unused=True)
-    return out.detach(), _single(_zeros_for_unused(grads, xs), many)
+    return _output(out, create_graph), _single(_zeros_for_unused(grads, xs), many)
 
 
 def jvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
@@ -125,7 +140,7 @@ def jvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
     Computed by the double-VJP trick: ``J v = d/du (u^T J v)`` where ``u^T J`` is a
     VJP recorded with ``create_graph``. ``v`` has the inputs' shapes.
     """
-    xs = _fresh_inputs(inputs)
+    xs = _fresh_inputs(inputs, create_graph)
     vs = tuple(x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
                for x in _tuple(v))
     if len(vs) != len(xs):
@@ -135,7 +150,7 @@ def jvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
             raise ValueError(f"jvp: tangent {i} has shape {t.shape}, input {i} has {x.shape}")
     out = _call(f, xs, "jvp")
     if not out.requires_grad:
-        return out.detach(), Tensor(np.zeros_like(out.data))
+        return _output(out, create_graph), Tensor(np.zeros_like(out.data))
     u = Tensor(np.zeros_like(out.data), requires_grad=True)
     grads = grad(out, xs, grad_outputs=u, create_graph=True, allow_unused=True)
     inner = None
@@ -144,11 +159,11 @@ def jvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
             term = (g * t).sum()
             inner = term if inner is None else inner + term
     if inner is None:
-        return out.detach(), Tensor(np.zeros_like(out.data))
+        return _output(out, create_graph), Tensor(np.zeros_like(out.data))
     (result,) = grad(inner, u, create_graph=create_graph, allow_unused=True)
     if result is None:
         result = Tensor(np.zeros_like(out.data))
-    return out.detach(), result
+    return _output(out, create_graph), result
 
 
 def jacobian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = False) -> Any:
@@ -158,7 +173,7 @@ def jacobian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = Fal
     backward pass per output element.
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs)
+    xs = _fresh_inputs(inputs, create_graph)
     out = _call(f, xs, "jacobian")
     rows: list[list[Tensor]] = [[] for _ in xs]
     flat_out = out.reshape(-1)
@@ -190,7 +205,7 @@ def hessian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = Fals
     ``xi.shape + xj.shape``. Raises ValueError when ``f`` does not return one element.
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs)
+    xs = _fresh_inputs(inputs, create_graph)
     out = _call(f, xs, "hessian")
     if out.size != 1:
         raise ValueError(f"hessian: f must return one element, got shape {out.shape}")
@@ -221,7 +236,7 @@ def hvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
     Two backward passes: ``H v = d/dx (grad f(x) . v)``. ``v`` has the inputs' shapes.
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs)
+    xs = _fresh_inputs(inputs, create_graph)
     vs = tuple(x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
                for x in _tuple(v))
     if len(vs) != len(xs):
@@ -231,7 +246,7 @@ def hvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
         raise ValueError(f"hvp: f must return one element, got shape {out.shape}")
     zeros = tuple(Tensor(np.zeros_like(x.data)) for x in xs)
     if not out.requires_grad:
-        return out.detach(), _single(zeros, many)
+        return _output(out, create_graph), _single(zeros, many)
     first = grad(out, xs, create_graph=True, allow_unused=True)
     inner = None
     for g, t in zip(first, vs):
@@ -239,6 +254,6 @@ def hvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
             term = (g * t).sum()
             inner = term if inner is None else inner + term
     if inner is None:
-        return out.detach(), _single(zeros, many)
+        return _output(out, create_graph), _single(zeros, many)
     second = grad(inner, xs, create_graph=create_graph, allow_unused=True)
-    return out.detach(), _single(_zeros_for_unused(second, xs), many)
+    return _output(out, create_graph), _single(_zeros_for_unused(second, xs), many)
