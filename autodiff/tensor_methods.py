@@ -103,8 +103,8 @@ class TensorMethods:
 
     def std(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
             keepdims: bool = False) -> Tensor:
-        """Standard deviation over ``axis``."""
-        return ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims).sqrt()
+        """Standard deviation over ``axis``; its gradient is 0 where the spread is 0 (PyTorch's)."""
+        return ops.std(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; tied maxima share the gradient evenly."""

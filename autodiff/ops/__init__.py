@@ -41,6 +41,6 @@ from .elementwise import (
     where,
 )
 from .index import getitem, scatter
-from .reduce import amax, amin, log_softmax, logsumexp, mean, prod, softmax, sum, var
+from .reduce import amax, amin, log_softmax, logsumexp, mean, prod, softmax, std, sum, var
 from .shape import broadcast_to, concatenate, pad, reshape, stack, sum_to, swapaxes, transpose
 from .window import col2im, im2col

@@ -58,6 +58,27 @@ def _var_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool
     return keep(g, a.shape, axis, keepdims) * centred * scale
 
 
+def _std_forward(a: np.ndarray, axis: Any = None, keepdims: bool = False, ddof: int = 0):
+    n = count(a.shape, axis)
+    if n - ddof <= 0:
+        raise OpError(f"std: ddof={ddof} leaves no degrees of freedom for {n} elements")
+    return a.std(axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def _std_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool = False,
+             ddof: int = 0) -> Tensor:
+    # d std / d a = (a - mean) / ((n - ddof) std); 0 where std == 0 (a constant slice, a
+    # length-1 axis), as PyTorch masks it, for the first derivative and every later one
+    kept = out if keepdims else out.reshape(kept_shape(a.shape, axis))
+    zero = kept.data == 0
+    centred = a - a.mean(axis=axis, keepdims=True)
+    denominator = where(zero, 1.0, kept) * (count(a.shape, axis) - ddof)
+    grad = keep(g, a.shape, axis, keepdims) * centred / denominator
+    if zero.any():
+        grad = where(zero & np.ones(a.shape, dtype=bool), 0.0, grad)
+    return grad
+
+
 def _extremum_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool = False):
     kept = out.data if keepdims else out.data.reshape(kept_shape(a.shape, axis))
     hit = a.data == kept
@@ -127,6 +148,7 @@ def _product_of_others(x: np.ndarray, axis: Any) -> np.ndarray:
 sum = _reduction("sum", np.ndarray.sum, _sum_vjp)  # noqa: A001
 mean = _reduction("mean", np.ndarray.mean, _mean_vjp)
 var = _reduction("var", _var_forward, _var_vjp)
+std = _reduction("std", _std_forward, _std_vjp)
 amax = _reduction("max", np.ndarray.max, _extremum_vjp)
 amin = _reduction("min", np.ndarray.min, _extremum_vjp)
 prod = _reduction("prod", np.ndarray.prod, _prod_vjp)

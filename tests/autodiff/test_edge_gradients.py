@@ -1,0 +1,42 @@
+"""Gradients at the edges of a function's domain, where an unmasked formula gives NaN.
+
+Each case failed before its fix: the value PyTorch gives (and the reason) is in the test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+
+# ------------------------------------------------------------------ std at zero spread
+ZERO_SPREAD = {
+    "constant slice": (np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]), {"axis": 1}),
+    "length-1 axis": (np.array([[1.0], [3.0]]), {"axis": 1}),
+    "batch of one": (np.array([[1.0, 5.0]]), {"axis": 0}),
+    "0-d tensor": (np.array(3.0), {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ZERO_SPREAD))
+def test_std_gradient_is_zero_where_the_spread_is_zero(case: str) -> None:
+    """PyTorch masks g / (2 std) where std == 0: the gradient there is 0, not NaN."""
+    data, kw = ZERO_SPREAD[case]
+    x = ad.tensor(data, requires_grad=True)
+    std = x.std(**kw)
+    (g,) = ad.grad(std.sum(), x, create_graph=True)
+    zero = np.broadcast_to(np.std(data, keepdims=True, **kw) == 0, data.shape)
+    assert np.all(np.isfinite(g.data))
+    np.testing.assert_array_equal(g.data[zero], 0.0)
+    (h,) = ad.grad((g * g).sum() + g.sum(), x, allow_unused=True)
+    assert h is not None and np.all(np.isfinite(h.data))
+    np.testing.assert_array_equal(h.data[zero], 0.0)
+
+
+def test_std_gradient_elsewhere_is_the_closed_form() -> None:
+    data = np.array([1.0, 2.0, 4.0])
+    x = ad.tensor(data, requires_grad=True)
+    x.std(ddof=1).backward()
+    expected = (data - data.mean()) / ((data.size - 1) * data.std(ddof=1))
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
