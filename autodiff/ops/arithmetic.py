@@ -34,12 +34,21 @@ def _pow_vjp_base(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
 
 
 def _pow_vjp_exponent(g: Tensor, out: Tensor, a: Any, b: Any) -> Tensor:
-    # d(a**b)/db = a**b * log(a); PyTorch sets it to 0 where a == 0 and b >= 0.
+    # d(a**b)/db = a**b * log(a); PyTorch sets it to 0 where a == 0 and b >= 0. The mask is
+    # applied to a before the log, so no 0 * -inf (NaN) is formed, not even by the ops
+    # that differentiate this VJP again (second derivatives, jvp).
     base = arr(a)
-    log_a = a.log() if isinstance(a, Tensor) else np.log(a)
-    result = g * out * log_a
     zero = (np.asarray(base) == 0) & (np.asarray(arr(b)) >= 0)
-    if np.any(zero):
+    masked = bool(np.any(zero))
+    if isinstance(a, Tensor):
+        log_a = (where(zero, 1.0, a) if masked else a).log()
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_a = np.log(np.where(zero, 1.0, base) if masked else base)
+        if not isinstance(base, np.ndarray) and np.ndim(log_a) == 0:
+            log_a = float(log_a)  # a Python number stays weakly typed: float32 stays float32
+    result = g * out * log_a
+    if masked:
         result = where(zero, 0.0, result)
     return result
 

@@ -40,3 +40,26 @@ def test_std_gradient_elsewhere_is_the_closed_form() -> None:
     x.std(ddof=1).backward()
     expected = (data - data.mean()) / ((data.size - 1) * data.std(ddof=1))
     np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ d/dy 0 ** y
+def _zero_base_cases() -> list[tuple[str, object]]:
+    return [("Tensor base", ad.tensor([0.0, 2.0])), ("array base", np.array([0.0, 2.0])),
+            ("number base", 0.0)]
+
+
+@pytest.mark.parametrize(("label", "base"), _zero_base_cases(), ids=[c[0] for c in
+                                                                      _zero_base_cases()])
+def test_exponent_derivative_of_zero_base_is_zero_on_every_pass(label: str,
+                                                                base: object) -> None:
+    """d/dy 0**y = 0 for y >= 0 (PyTorch); the second pass and jvp must not form 0 * -inf."""
+    y = ad.tensor([1.5, 1.5], requires_grad=True)
+    (g,) = ad.grad((base ** y).sum(), y, create_graph=True)
+    (h,) = ad.grad(g.sum(), y)
+    _, jv = ad.jvp(lambda t: (base ** t).sum(), y, ad.tensor([1.0, 1.0]))
+    b = np.broadcast_to(np.asarray(base.data if isinstance(base, ad.Tensor) else base), (2,))
+    with np.errstate(divide="ignore"):
+        log_b = np.where(b == 0, 0.0, np.log(np.where(b == 0, 1.0, b)))
+    np.testing.assert_allclose(g.data, b ** 1.5 * log_b, rtol=1e-12)
+    np.testing.assert_allclose(h.data, b ** 1.5 * log_b ** 2, rtol=1e-12)
+    np.testing.assert_allclose(jv.data, np.sum(b ** 1.5 * log_b), rtol=1e-12)

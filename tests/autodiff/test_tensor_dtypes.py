@@ -155,3 +155,29 @@ def test_tensor_equality_is_elementwise_so_use_is_for_membership() -> None:
         _ = a in [b]  # == gives a bool Tensor of two elements: no truth value
     assert any(t is a for t in [b, a])
     assert hash(a) != hash(b)
+
+
+@pytest.mark.parametrize("name", differentiable_specs())
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_float32_gradients_stay_float32_through_grad_and_second_order(
+        name: str, data: st.DataObject) -> None:
+    """``ad.grad`` returns what the VJPs make (``backward`` casts, ``grad`` does not):
+    every op's first and second derivatives of float32 inputs must be float32."""
+    sample = SPECS[name].sample(data)
+    xs = [ad.Tensor(a.astype(np.float32), requires_grad=True) for a in sample.arrays]
+    out = sample.call(*xs)
+    if out.dtype != np.float32:  # the astype case casts to float64 on purpose
+        return
+    u = ad.Tensor(np.random.default_rng(0).standard_normal(out.shape).astype(np.float32))
+    firsts = ad.grad(out, xs, grad_outputs=u, create_graph=True, allow_unused=True)
+    for g in firsts:
+        assert g is None or g.dtype == np.float32, f"{name}: first derivative {g.dtype}"
+    terms = [(g * g).sum() for g in firsts if g is not None and g.requires_grad]
+    if not terms or not SPECS[name].twice_differentiable:
+        return
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    for h in ad.grad(total, xs, allow_unused=True):
+        assert h is None or h.dtype == np.float32, f"{name}: second derivative {h.dtype}"
