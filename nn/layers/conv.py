@@ -121,8 +121,10 @@ def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None
                padding: IntPair = 0, dilation: IntPair = 1) -> ad.Tensor:
     """Maximum over each kernel_size window (stride defaults to kernel_size).
 
-    x: (N, C, H, W) or (C, H, W); padding counts as -inf and may be at most half the kernel.
-    The gradient goes to the first maximal element of each window; a NaN wins the window.
+    x: (N, C, H, W) or (C, H, W), float, integer or bool; padding counts as -inf (the
+    lowest value of an integer dtype) and may be at most half the kernel, so it is never
+    the result. The gradient goes to the first maximal element of each window; a NaN
+    wins the window.
     Raises ValueError for bad hyperparameters or a window larger than the padded input.
     """
     where = "max_pool2d"
@@ -140,10 +142,17 @@ def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None
     if hp < dilation_[0] * (kernel[0] - 1) + 1 or wp < dilation_[1] * (kernel[1] - 1) + 1:
         raise ValueError(f"{where}: kernel_size {kernel} is larger than the padded input "
                          f"{(hp, wp)} of input shape {x.shape}")
-    xp = np.pad(x.data, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    pads = ((0, 0), (0, 0), (ph, ph), (pw, pw))
+    xp = np.pad(x.data, pads, constant_values=_lowest(x.data.dtype))
     windows = im2col_forward(xp, kernel, stride_, dilation_)     # (N, C, kH, kW, oh, ow)
     oh, ow = windows.shape[-2:]
     best = np.argmax(windows.reshape(n, c, kernel[0] * kernel[1], oh * ow), axis=2)
+    if ph or pw:  # a window whose real entries are all -inf may pick a padded one: take
+        # its first real entry instead (every window holds one: padding <= kernel / 2)
+        real = im2col_forward(np.pad(np.ones((1, 1, h, w), bool), pads), kernel, stride_,
+                              dilation_).reshape(kernel[0] * kernel[1], oh * ow)
+        picked_real = real[best, np.arange(oh * ow)]
+        best = np.where(picked_real, best, np.argmax(real, axis=0))
     ki, kj = np.divmod(best, kernel[1])                            # first max (NaN wins)
     oi, oj = np.divmod(np.arange(oh * ow), ow)
     r = oi * stride_[0] + ki * dilation_[0] - ph                   # in the unpadded plane
@@ -153,6 +162,15 @@ def max_pool2d(x: ad.Tensor, kernel_size: IntPair, stride: IntPair | None = None
     out = x.reshape(n * c, h * w)[rows, flat.reshape(n * c, oh * ow)]
     out = out.reshape(n, c, oh, ow)
     return out.reshape(c, oh, ow) if unbatched else out
+
+
+def _lowest(dtype: np.dtype) -> Any:
+    """The padding value of max pooling: no real entry is below it."""
+    if dtype.kind == "f":
+        return -np.inf
+    if dtype.kind in "iu":
+        return np.iinfo(dtype).min
+    return False  # bool
 
 
 class Conv2d(Module):
