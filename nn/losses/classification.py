@@ -80,7 +80,10 @@ def _weighted_nll(z: ad.Tensor, lse: ad.Tensor | None, target: Any, weight: Any,
         return per.reshape(t.shape)
     if reduction == "sum":
         return per.sum()
-    return per.sum() / w_y.sum()
+    total = float(w_y.sum())
+    if total == 0:  # every target ignored: the loss is NaN (PyTorch's 0/0) but the gradient
+        return per.sum() + np.nan  # 0, so one all-padding batch cannot poison the weights
+    return per.sum() / total
 
 
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
