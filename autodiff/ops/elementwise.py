@@ -65,11 +65,13 @@ def _clip_forward(a: np.ndarray, lo: Any = None, hi: Any = None) -> np.ndarray:
 
 
 def _clip_vjp(g: Tensor, out: Tensor, a: Any, lo: Any = None, hi: Any = None) -> Tensor:
-    inside = np.ones(np.shape(arr(a)), dtype=bool)
+    # bounds may broadcast a to a larger shape: the mask takes the result's shape and the
+    # engine sums the gradient back to a's
+    inside = np.ones(out.shape, dtype=bool)
     if lo is not None:
-        inside &= arr(a) >= lo
+        inside = inside & (arr(a) >= lo)
     if hi is not None:
-        inside &= arr(a) <= hi
+        inside = inside & (arr(a) <= hi)
     return g * inside
 
 

@@ -63,3 +63,16 @@ def test_exponent_derivative_of_zero_base_is_zero_on_every_pass(label: str,
     np.testing.assert_allclose(g.data, b ** 1.5 * log_b, rtol=1e-12)
     np.testing.assert_allclose(h.data, b ** 1.5 * log_b ** 2, rtol=1e-12)
     np.testing.assert_allclose(jv.data, np.sum(b ** 1.5 * log_b), rtol=1e-12)
+
+
+# ------------------------------------------------------------------ clip with array bounds
+def test_clip_with_bounds_that_broadcast_the_input_to_a_larger_shape() -> None:
+    """x (3,) clipped by bounds (2, 3): the result is (2, 3), the gradient sums back to (3,)."""
+    data = np.array([-1.0, 0.5, 2.0])
+    lo = np.array([[-2.0, 0.0, 0.0], [0.0, 1.0, -3.0]])
+    x = ad.tensor(data, requires_grad=True)
+    out = x.clip(lo, 1.5)
+    assert out.shape == (2, 3)
+    out.sum().backward()
+    inside = (data >= lo) & (data <= 1.5)
+    np.testing.assert_array_equal(x.grad, inside.sum(axis=0))
