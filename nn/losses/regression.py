@@ -73,21 +73,28 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
     """Gaussian NLL with predicted mean ``input`` and variance ``var``:
     0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps)) [+ 0.5 log(2 pi) if full].
 
-    ``var`` has the input's shape, or one fewer trailing dim, or a trailing dim of 1 (one
-    variance shared by a row). The clamp at ``eps`` lets gradients through unchanged (as
-    PyTorch). Raises ValueError for other shapes or a negative variance.
+    ``var`` (PyTorch's rules): a number (one variance for every element), the input's
+    shape, the input's shape without its last dim, or the input's shape with exactly one
+    dim of size 1 that broadcasts (e.g. (1, 4) or (3, 1) for a (3, 4) input). The clamp at
+    ``eps`` lets gradients through unchanged (as PyTorch). Raises ValueError for other
+    shapes or a negative variance.
     """
     where = "gaussian_nll_loss"
     check_reduction(reduction, where)
     x, t = elementwise(input, target, where)
+    if isinstance(var, int | float | np.floating | np.integer) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError(f"{where}: var is negative ({var}); a variance must be >= 0")
+        var = np.full(x.shape, float(var), dtype=x.dtype)
     v = as_tensor(var, where)
     if v.shape != x.shape:
         if x.ndim >= 1 and v.shape == x.shape[:-1]:
             v = v.unsqueeze(-1)
-        elif not (x.ndim >= 1 and v.ndim == x.ndim and v.shape[:-1] == x.shape[:-1]
-                  and v.shape[-1] == 1):
+        elif not (v.ndim == x.ndim and sum(nv for nx, nv in zip(x.shape, v.shape)
+                                           if nx != nv) == 1):
             raise ValueError(f"{where}: var shape {v.shape} does not fit input shape {x.shape}; "
-                             "valid: the input's shape, without its last dim, or with last dim 1")
+                             "valid: a number, the input's shape, the input's shape without "
+                             "its last dim, or the input's shape with one dim of size 1")
     if np.any(v.data < 0):
         raise ValueError(f"{where}: var has negative entries (min {v.data.min()})")
     v = v + (np.maximum(v.data, eps) - v.data)  # clamp the value, keep the gradient

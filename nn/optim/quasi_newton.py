@@ -104,8 +104,10 @@ class _LineSearchMethod(ClosureOptimizer):
                 def obj(s: float, x_init: np.ndarray = x_init, d: np.ndarray = d) -> Any:
                     return self._directional_evaluate(closure, x_init, s, d)
 
+                # the search may spend what is left of max_eval, no more (as PyTorch)
                 loss, flat_grad, t, ls_func_evals = strong_wolfe(
-                    obj, t, d, loss, flat_grad, gtd, c2=self._c2
+                    obj, t, d, loss, flat_grad, gtd, c2=self._c2,
+                    max_ls=max_eval - current_evals,
                 )
                 self._set_flat(x_init + t * d)
                 opt_cond = float(np.max(np.abs(flat_grad))) <= tolerance_grad
