@@ -8,7 +8,6 @@ NLL takes log-probabilities instead of logits. Binary cross-entropy is the Berno
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -170,9 +169,19 @@ def _scalar_cross_entropy(input: Any, target: Any, ignore_index: int, reduction:
 
 
 # ------------------------------------------------------------------------------ binary
-def _clamped_log(p: Value) -> Value:
-    lp = p.log() if p.data > 0 else Value(-100.0)
-    return lp if lp.data >= -100.0 else Value(-100.0)
+#: PyTorch's floor on p (1 - p) in BCELoss's gradient
+_BCE_EPS = 1e-12
+
+
+def _bce_value(p: Value, t: Any) -> Value:
+    """One Value term of binary_cross_entropy, with PyTorch's value and gradient rules."""
+    t_data = t.data if is_value(t) else float(t)
+    if p.data * (1 - p.data) >= _BCE_EPS:
+        return -(t * p.log() + (1 - t) * (1 - p).log())
+    with np.errstate(divide="ignore"):
+        c0 = -(t_data * max(float(np.log(p.data)), -100.0)
+               + (1 - t_data) * max(float(np.log1p(-p.data)), -100.0))
+    return c0 + ((p - t) ** 2 - (p.data - t_data) ** 2) / (2 * _BCE_EPS)
 
 
 def _softplus_value(z: Value) -> Value:
@@ -186,8 +195,10 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Any:
     """-[t log p + (1 - t) log(1 - p)]: the Bernoulli NLL of targets t in [0, 1].
 
-    Each log is clamped at -100 (PyTorch's rule), so p = 0 or 1 gives a finite loss;
-    where the clamp is active the gradient is 0. Raises ValueError if p is outside [0, 1].
+    PyTorch's rules: each log is clamped at -100, so p = 0 or 1 gives a finite loss, and
+    the gradient with respect to p is (p - t) / max(p (1 - p), 1e-12) everywhere, so it
+    stays finite and points the right way where p saturates. Raises ValueError if p is
+    outside [0, 1].
     """
     where = "binary_cross_entropy"
     check_reduction(reduction, where)
@@ -196,20 +207,24 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
         for p in xs:
             if not 0.0 <= p.data <= 1.0:
                 raise ValueError(f"{where}: input probabilities must be in [0, 1], got {p.data}")
-        out = [-(t * _clamped_log(p) + (1 - t) * _clamped_log(1 - p))
-               for p, t in zip(xs, ts, strict=True)]
+        out = [_bce_value(p, t) for p, t in zip(xs, ts, strict=True)]
         return reduce_values(out, reduction)
     p, t = elementwise(input, target, where)
     if p.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
         raise ValueError(f"{where}: input probabilities must be in [0, 1], got values in "
                          f"[{np.nanmin(p.data)}, {np.nanmax(p.data)}]")
-    floor = math.exp(-100.0)
-
-    def clamped_log(q: ad.Tensor) -> ad.Tensor:  # log(q) clamped at -100, gradient 0 there
-        small = (q.data < floor)
-        return ad.where(small, -100.0, ad.where(small, 1.0, q).log())
-
-    loss = -(t * clamped_log(p) + (1 - t) * clamped_log(1 - p))
+    saturated = p.data * (1 - p.data) < _BCE_EPS
+    safe = ad.where(saturated, 0.5, p) if saturated.any() else p
+    loss = -(t * safe.log() + (1 - t) * (1 - safe).log())
+    if saturated.any():
+        # there the value is the clamped formula's and the gradient (p - t) / 1e-12:
+        # c0 + ((p - t)^2 - (p0 - t)^2) / 2e-12 has both (and PyTorch's second derivative)
+        p0, t0 = p.data, t.data if isinstance(t, ad.Tensor) else np.asarray(t)
+        with np.errstate(divide="ignore"):
+            c0 = -(t0 * np.maximum(np.log(p0), -100.0)
+                   + (1 - t0) * np.maximum(np.log1p(-p0), -100.0))
+        quadratic = c0 + ((p - t) ** 2 - (p0 - t0) ** 2) / (2 * _BCE_EPS)
+        loss = ad.where(saturated, quadratic, loss)
     if weight is not None:
         loss = loss * as_tensor(weight, where)
     return reduce(loss, reduction)

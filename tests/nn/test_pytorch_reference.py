@@ -83,3 +83,31 @@ def test_gaussian_nll_accepts_the_var_shapes_pytorch_accepts(case: str) -> None:
 def test_gaussian_nll_still_refuses_what_pytorch_refuses(var: object) -> None:
     with pytest.raises(ValueError, match="var"):
         gaussian_nll_loss(ad.tensor(X), T, var)
+
+
+# ------------------------------------------------------------------ BCELoss where p saturates
+P_EDGE = np.array([0.0, 1e-15, 1e-13, 0.3, 1 - 1e-13, 1.0, 1.0, 0.0])
+T_EDGE = np.array([1.0, 0.0, 1.0, 0.6, 0.0, 1.0, 0.0, 0.5])
+BCE_SUM_TORCH = 310.7319551811624  # binary_cross_entropy(P_EDGE, T_EDGE, reduction="sum")
+
+
+def _bce_grad_torch_rule(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """PyTorch's BCE backward: (p - t) / max(p (1 - p), 1e-12)."""
+    return (p - t) / np.maximum(p * (1 - p), 1e-12)
+
+
+def test_bce_gradient_follows_pytorch_where_p_saturates() -> None:
+    x = ad.tensor(P_EDGE, requires_grad=True)
+    loss = nn.functional.binary_cross_entropy(x, T_EDGE, reduction="sum")
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), BCE_SUM_TORCH, rtol=1e-13)
+    np.testing.assert_allclose(x.grad, _bce_grad_torch_rule(P_EDGE, T_EDGE), rtol=1e-9)
+
+
+def test_bce_on_values_follows_the_same_rule() -> None:
+    values = [ad.Value(float(p)) for p in P_EDGE]
+    loss = nn.functional.binary_cross_entropy(values, list(T_EDGE), reduction="sum")
+    loss.backward()
+    np.testing.assert_allclose(loss.data, BCE_SUM_TORCH, rtol=1e-13)
+    np.testing.assert_allclose([v.grad for v in values], _bce_grad_torch_rule(P_EDGE, T_EDGE),
+                               rtol=1e-9)
