@@ -1,5 +1,7 @@
 """autodiff: a small, readable automatic-differentiation engine (scalar Value, numpy Tensor)."""
 
+import warnings as _warnings
+
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .check import GradcheckError, diagnose, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
@@ -38,3 +40,9 @@ __all__ = [
     "set_grad_enabled", "split", "stack", "tensor", "to_dot", "uniform", "vjp", "where",
     "zeros", "zeros_like",
 ]
+
+# IEEE results come silently, as in PyTorch: numpy's RuntimeWarnings (log(0), exp(1000),
+# 1/0) raised by the engine's own calls are not shown. A filter by module costs nothing
+# until a warning occurs (np.errstate around every op would cost ~1 us each); numpy
+# calls in the user's code warn as before, and anomaly mode reports NaN and inf.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autodiff(\.|$)")

@@ -48,11 +48,14 @@ FIRST_ORDER: dict[str, Callable[[list[Any]], optim.Optimizer]] = {
     "RMSProp (lr 1e-3)": lambda p: optim.RMSprop(p, lr=1e-3),
     "Adam (lr 0.05)": lambda p: optim.Adam(p, lr=0.05),
 }
+# One iteration per step: max_eval defaults to max_iter * 5 // 4 = 1 evaluation (PyTorch's
+# rule), which leaves the line search no trial beyond its first; LINE_SEARCH allows it 25.
+LINE_SEARCH = 26
 CLOSURE: dict[str, Callable[[list[Any], Any], optim.Optimizer]] = {
-    "conjugate gradient": lambda p, r: optim.ConjugateGradient(p, max_iter=1,
-                                                               tolerance_change=1e-14),
-    "L-BFGS": lambda p, r: optim.LBFGS(p, max_iter=1, line_search_fn="strong_wolfe",
-                                       tolerance_change=1e-14),
+    "conjugate gradient": lambda p, r: optim.ConjugateGradient(
+        p, max_iter=1, max_eval=LINE_SEARCH, tolerance_change=1e-14),
+    "L-BFGS": lambda p, r: optim.LBFGS(p, max_iter=1, max_eval=LINE_SEARCH,
+                                       line_search_fn="strong_wolfe", tolerance_change=1e-14),
     "Newton": lambda p, r: optim.Newton(p, max_iter=1, tolerance_change=1e-14),
     "Levenberg-Marquardt": lambda p, r: optim.LevenbergMarquardt(p, r, max_iter=1),
 }
@@ -158,8 +161,9 @@ def house_price_curves(epochs: int) -> tuple[dict[str, list[float]], dict[str, f
         val[name] = full_loss(m, xv, yv)
     iters = 15 if QUICK else 40
     closure_based = {
-        "conjugate gradient (full batch)": lambda p, m: optim.ConjugateGradient(p, max_iter=1),
-        "L-BFGS (full batch)": lambda p, m: optim.LBFGS(p, max_iter=1,
+        "conjugate gradient (full batch)": lambda p, m: optim.ConjugateGradient(
+            p, max_iter=1, max_eval=LINE_SEARCH),
+        "L-BFGS (full batch)": lambda p, m: optim.LBFGS(p, max_iter=1, max_eval=LINE_SEARCH,
                                                         line_search_fn="strong_wolfe"),
         "Newton, HVP + CG (full batch)": lambda p, m: optim.Newton(p, hessian="hvp",
                                                                    max_iter=1),
