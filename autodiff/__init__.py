@@ -2,6 +2,7 @@
 
 import warnings as _warnings
 
+from . import numpy_api  # Tensor's numpy functions (registers them)
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .check import GradcheckError, diagnose, gradcheck, gradgradcheck, numerical_grad
 from .creation import (

@@ -73,6 +73,11 @@ def fill_node(t: Tensor, data: np.ndarray, fn: Any, inputs: tuple, ctx: dict | N
     t._site = site
 
 
+#: numpy function -> the function that runs it on Tensors, recording the graph (filled by
+#: ``numpy_api.py``); NUMPY_HINTS: what to call instead, for numpy functions it refuses
+NUMPY_FUNCTIONS: dict[Any, Any] = {}
+NUMPY_HINTS: dict[Any, str] = {}
+
 #: ``new_node(Tensor)``: a Tensor not yet initialised (``Op.__call__`` fills its fields)
 new_node = object.__new__
 
@@ -166,6 +171,16 @@ class Tensor(TensorMethods):
         return bool(self.data)
 
     __hash__ = object.__hash__
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """numpy functions on Tensors run the matching Tensor op (``numpy_api.py``) or raise
+        TypeError naming it: none silently returns a plain array cut from the graph."""
+        handler = NUMPY_FUNCTIONS.get(func)
+        if handler is None:
+            hint = NUMPY_HINTS.get(func, "call .numpy() first for a plain array (no gradient)")
+            raise TypeError(f"numpy.{func.__name__} does not record the graph of an autodiff "
+                            f"Tensor; {hint}")
+        return handler(*args, **kwargs)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
