@@ -115,7 +115,7 @@ def _reshape(a: Any, *args: Any, **kwargs: Any) -> Tensor:
 
 @implements(np.transpose)
 def _transpose(a: Any, axes: Any = None) -> Tensor:
-    return _tensor(a).transpose(*(axes or ()))
+    return _tensor(a).permute(*(axes or ()))
 
 
 @implements(np.swapaxes)

@@ -147,14 +147,19 @@ class TensorMethods:
         return self.reshape(shape)
 
     def transpose(self, *axes: int) -> Tensor:
-        """Permute axes (reverse them when none are given), like ndarray.transpose."""
-        if len(axes) == 1 and not isinstance(axes[0], int | np.integer):
-            axes = tuple(axes[0])  # type: ignore[arg-type]
-        return ops.transpose(self, axes=tuple(axes) if axes else None)
+        """Two ints swap those two axes (PyTorch's ``transpose(0, 1)``); no argument
+        reverses the axes; a tuple, or one int per axis other than two, is a permutation
+        as in ``ndarray.transpose`` (the same as :meth:`permute`)."""
+        if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
+            return ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
+        return self.permute(*axes)
 
     def permute(self, *axes: int) -> Tensor:
-        """Permute the axes into the given order."""
-        return self.transpose(*axes)
+        """Permute the axes into the given order (one int per axis, or one tuple of them);
+        no argument reverses them."""
+        if len(axes) == 1 and not isinstance(axes[0], int | np.integer):
+            axes = tuple(axes[0])  # type: ignore[arg-type]
+        return ops.transpose(self, axes=tuple(int(a) for a in axes) if axes else None)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - numpy's name

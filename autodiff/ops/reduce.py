@@ -122,11 +122,11 @@ def _product_of_others_tensor(a: Tensor, axis: Any) -> Tensor:
         (axis,) if isinstance(axis, int) else tuple(axis))
     axes = tuple(ax % a.ndim for ax in axes)
     rest = tuple(i for i in range(a.ndim) if i not in axes)
-    moved = a.transpose(*(rest + axes))
+    moved = a.permute(*(rest + axes))
     n = math.prod(a.shape[i] for i in axes)
     flat = moved.reshape(moved.shape[:len(rest)] + (n,))
     others = where(np.eye(n, dtype=bool), 1.0, flat.unsqueeze(-2)).prod(axis=-1)  # row i: not i
-    return others.reshape(moved.shape).transpose(*np.argsort(rest + axes).tolist())
+    return others.reshape(moved.shape).permute(*np.argsort(rest + axes).tolist())
 
 
 def _product_of_others(x: np.ndarray, axis: Any) -> np.ndarray:

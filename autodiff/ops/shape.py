@@ -28,8 +28,8 @@ def _transpose_forward(a: np.ndarray, axes: Any = None) -> np.ndarray:
 
 def _transpose_vjp(g: Tensor, out: Tensor, a: Tensor, axes: Any = None) -> Tensor:
     if axes is None:
-        return g.transpose()
-    return g.transpose(*np.argsort([ax % a.ndim for ax in axes]).tolist())
+        return g.permute()
+    return g.permute(*np.argsort([ax % a.ndim for ax in axes]).tolist())
 
 
 def _broadcast_forward(a: np.ndarray, shape: tuple) -> np.ndarray:

@@ -52,7 +52,7 @@ def _classes_last(z: ad.Tensor) -> ad.Tensor:
     if z.ndim == 1:
         return z.reshape(1, z.shape[0])
     if z.ndim > 2:
-        z = z.transpose(0, *range(2, z.ndim), 1)
+        z = z.permute(0, *range(2, z.ndim), 1)
     return z.reshape(-1, z.shape[-1])
 
 

@@ -243,7 +243,7 @@ SHAPE_ERRORS = [
     ("max", lambda: ad.ones(2, 3).max(axis=-3), [r"axis -3"]),
     ("softmax", lambda: ad.ones(2, 3).softmax(axis=5), [r"axis 5"]),
     ("reshape", lambda: ad.ones(2, 3).reshape(4, 2), [r"\(2, 3\)", r"\(4, 2\)"]),
-    ("transpose", lambda: ad.ones(2, 3).transpose(0, 0), [r"\(2, 3\)"]),
+    ("transpose", lambda: ad.ones(2, 3).transpose(0, 0, 1), [r"\(2, 3\)"]),
     ("broadcast_to", lambda: ad.ones(2, 3).broadcast_to((3, 3)), [r"\(2, 3\)", r"\(3, 3\)"]),
     ("concatenate", lambda: ad.concatenate([ad.ones(2, 3), ad.ones(2, 2)]), [r"\(2, 3\)"]),
     ("stack", lambda: ad.stack([ad.ones(2), ad.ones(3)]), [r"\(2,\)", r"\(3,\)"]),

@@ -199,3 +199,20 @@ def test_pow_with_a_zero_exponent_has_a_zero_gradient_even_at_zero() -> None:
         np.testing.assert_array_equal(grad_of(lambda t: t ** 0, [0.0, 2.0]), [0.0, 0.0])
         np.testing.assert_array_equal(grad_of(lambda t: t ** ad.tensor([0.0, 1.0]), [0.0, 2.0]),
                                       [0.0, 1.0])
+
+
+def test_transpose_of_two_axes_swaps_them_as_in_pytorch() -> None:
+    """``x.transpose(0, 1)`` swaps axes 0 and 1 (numpy's permutation form would be the
+    identity on a 2-D tensor); a tuple or one int per axis is a permutation."""
+    data = np.arange(6.0).reshape(2, 3)
+    x = ad.tensor(data, requires_grad=True)
+    np.testing.assert_array_equal(x.transpose(0, 1).data, data.T)
+    np.testing.assert_array_equal(x.transpose(1, 0).data, data.T)
+    np.testing.assert_array_equal(x.transpose((0, 1)).data, data)  # a permutation: identity
+    y = np.arange(24.0).reshape(2, 3, 4)
+    t = ad.tensor(y)
+    np.testing.assert_array_equal(t.transpose(0, 2).data, np.swapaxes(y, 0, 2))
+    np.testing.assert_array_equal(t.transpose(2, 0, 1).data, y.transpose(2, 0, 1))
+    np.testing.assert_array_equal(t.permute(2, 0, 1).data, y.transpose(2, 0, 1))
+    (x.transpose(0, 1) * np.arange(3.0).reshape(3, 1)).sum().backward()  # row i of x.T: col i
+    np.testing.assert_array_equal(x.grad, np.tile(np.arange(3.0), (2, 1)))

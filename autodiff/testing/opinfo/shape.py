@@ -42,7 +42,7 @@ def _sample_transpose(data: Any) -> Sample:
     if axes is not None and n and data.draw(st.booleans()):
         axes = [a - n for a in axes]  # negative axes too
     x = uniform(rng_of(data), shape, -2, 2)
-    return Sample([x], lambda t: t.T if axes is None else t.transpose(*axes))
+    return Sample([x], lambda t: t.T if axes is None else t.permute(*axes))
 
 
 def _fuzz_transpose(site: Site) -> Step | None:
@@ -50,7 +50,7 @@ def _fuzz_transpose(site: Site) -> Step | None:
     if nd < 2:
         return None
     axes = tuple(int(i) for i in site.rng.permutation(nd))
-    return site.step(lambda t: t.transpose(*axes))
+    return site.step(lambda t: t.permute(*axes))
 
 
 def _sample_swapaxes(data: Any) -> Sample:
