@@ -25,6 +25,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .errors import OpIndexError
 from .functional import grad, hessian, hvp, jacobian, jvp, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .op import Op, OpError
@@ -33,7 +34,7 @@ from .value import Value
 from .viz import draw_dot, render, to_dot
 
 __all__ = [
-    "AnomalyError", "GradcheckError", "Op", "OpError", "Tensor", "Value", "arange",
+    "AnomalyError", "GradcheckError", "Op", "OpError", "OpIndexError", "Tensor", "Value", "arange",
     "concatenate", "detect_anomaly", "diagnose", "draw_dot", "enable_grad", "eye", "full",
     "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "is_anomaly_enabled",
     "is_grad_enabled", "jacobian", "jvp", "maximum", "minimum", "no_grad", "numerical_grad",

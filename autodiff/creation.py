@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .errors import OpIndexError
 from .tensor import Tensor, _as_array
+from .tensor_methods import axis_alias
 
 __all__ = [
     "arange", "concatenate", "eye", "full", "maximum", "minimum", "ones", "ones_like", "pad",
@@ -123,23 +125,40 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return ops.where(condition, a, b)
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing ``axis``."""
+def concatenate(tensors: Sequence[Any], axis: int | None = None, *,
+                dim: int | None = None) -> Tensor:
+    """Join tensors along an existing ``axis`` (default 0; ``dim`` is PyTorch's name).
+
+    Raises ValueError for no tensors or shapes that do not fit, TypeError for both
+    ``axis`` and ``dim``.
+    """
+    axis = axis_alias("concatenate", axis, dim)
     if len(tensors) == 0:
         raise ValueError("concatenate: need at least one tensor")
-    return ops.concatenate(*tensors, axis=axis)
+    return ops.concatenate(*tensors, axis=0 if axis is None else axis)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors of one shape along a new ``axis``."""
+def stack(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join tensors of one shape along a new ``axis`` (default 0; ``dim`` is PyTorch's name)."""
+    axis = axis_alias("stack", axis, dim)
     if len(tensors) == 0:
         raise ValueError("stack: need at least one tensor")
-    return ops.stack(*tensors, axis=axis)
+    return ops.stack(*tensors, axis=0 if axis is None else axis)
 
 
-def split(t: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split ``t`` along ``axis`` like numpy.split: into equal sections or at indices."""
+def split(t: Tensor, indices_or_sections: int | Sequence[int], axis: int | None = None, *,
+          dim: int | None = None) -> list[Tensor]:
+    """Split ``t`` along ``axis`` (default 0; ``dim`` too) like numpy.split: into equal
+    sections or at indices. Raises ValueError for an empty axis or sections that do not
+    divide it, IndexError for an axis out of range."""
+    axis = axis_alias("split", axis, dim)
+    axis = 0 if axis is None else int(axis)
+    if not -t.ndim <= axis < t.ndim:
+        raise OpIndexError(f"split: axis {axis} is out of range for shape {t.shape}")
     n = t.shape[axis]
+    if n == 0:
+        raise ValueError(f"split: axis {axis} of shape {t.shape} is empty; there is nothing "
+                         "to split")
     if isinstance(indices_or_sections, int | np.integer):
         sections = int(indices_or_sections)
         if sections <= 0 or n % sections:

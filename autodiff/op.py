@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import anomaly
+from .errors import OpError, OpIndexError
 from .grad_mode import _grad_state  # the thread-local grad-mode switch
 from .tensor import Tensor, new_node
 
@@ -106,8 +107,6 @@ class Op:
         return t
 
 
-class OpError(ValueError):
-    """A bad input to an op: wrong shapes, a bad axis, a bad index."""
 
 
 def _describe(x: Any) -> str:
@@ -130,6 +129,11 @@ def _op_error(name: str, arrays: list, kwargs: dict, error: Exception) -> Except
     described = ", ".join(_describe(a) for a in arrays)
     options = "".join(f", {k}={v!r}" for k, v in kwargs.items()
                       if k not in ("index",) and not isinstance(v, np.ndarray))
-    cls = TypeError if isinstance(error, TypeError) else OpError
+    if isinstance(error, TypeError):
+        cls: type[Exception] = TypeError
+    elif isinstance(error, IndexError):  # numpy's AxisError is an IndexError too
+        cls = OpIndexError
+    else:
+        cls = OpError
     rule = f"; {BROADCAST_RULE}" if "broadcast" in str(error) else ""
     return cls(f"{name}: invalid input ({described}{options}): {error}{rule}")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .errors import OpIndexError
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -88,47 +90,75 @@ class TensorMethods:
         return ops.astype(self, dtype=np.dtype(dtype))
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    # Each takes numpy's axis=/keepdims= or PyTorch's dim=/keepdim= (not both). On a 0-d
+    # Tensor, axis 0 or -1 means the whole tensor, as in PyTorch.
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None) -> Tensor:
         """Sum over ``axis`` (int, tuple, negative allowed; None = all)."""
-        return ops.sum(self, axis=_axis(axis), keepdims=keepdims)
+        return self._reduce(ops.sum, "sum", axis, keepdims, dim, keepdim)
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None, *,
+             dim: int | Sequence[int] | None = None, keepdim: bool | None = None) -> Tensor:
         """Mean over ``axis``."""
-        return ops.mean(self, axis=_axis(axis), keepdims=keepdims)
+        return self._reduce(ops.mean, "mean", axis, keepdims, dim, keepdim)
 
     def var(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
-            keepdims: bool = False) -> Tensor:
+            keepdims: bool | None = None, *, dim: int | Sequence[int] | None = None,
+            keepdim: bool | None = None) -> Tensor:
         """Variance over ``axis`` with ``ddof`` delta degrees of freedom (numpy's default 0)."""
-        return ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+        return self._reduce(ops.var, "var", axis, keepdims, dim, keepdim, ddof=ddof)
 
     def std(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
-            keepdims: bool = False) -> Tensor:
+            keepdims: bool | None = None, *, dim: int | Sequence[int] | None = None,
+            keepdim: bool | None = None) -> Tensor:
         """Standard deviation over ``axis``; its gradient is 0 where the spread is 0 (PyTorch's)."""
-        return ops.std(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+        return self._reduce(ops.std, "std", axis, keepdims, dim, keepdim, ddof=ddof)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None) -> Tensor:
         """Maximum over ``axis``; tied maxima share the gradient evenly."""
-        return ops.amax(self, axis=_axis(axis), keepdims=keepdims)
+        return self._reduce(ops.amax, "max", axis, keepdims, dim, keepdim)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None) -> Tensor:
         """Minimum over ``axis``; tied minima share the gradient evenly."""
-        return ops.amin(self, axis=_axis(axis), keepdims=keepdims)
+        return self._reduce(ops.amin, "min", axis, keepdims, dim, keepdim)
 
-    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None, *,
+             dim: int | Sequence[int] | None = None, keepdim: bool | None = None) -> Tensor:
         """Product over ``axis``."""
-        return ops.prod(self, axis=_axis(axis), keepdims=keepdims)
+        return self._reduce(ops.prod, "prod", axis, keepdims, dim, keepdim)
 
-    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None,
+                  *, dim: int | Sequence[int] | None = None,
+                  keepdim: bool | None = None) -> Tensor:
         """log(sum(exp(x))) over ``axis``, stable and safe with infinities."""
-        return ops.logsumexp(self, axis=_axis(axis), keepdims=keepdims)
+        return self._reduce(ops.logsumexp, "logsumexp", axis, keepdims, dim, keepdim)
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``, stable."""
-        return ops.softmax(self, axis=axis)
+    def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis`` (default: the last), stable."""
+        return self._along(ops.softmax, "softmax", axis, dim)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - logsumexp(x) along ``axis``, stable."""
-        return ops.log_softmax(self, axis=axis)
+    def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """x - logsumexp(x) along ``axis`` (default: the last), stable."""
+        return self._along(ops.log_softmax, "log_softmax", axis, dim)
+
+    def _reduce(self, op: Any, name: str, axis: Any, keepdims: bool | None, dim: Any,
+                keepdim: bool | None, **kw: Any) -> Tensor:
+        axis = axis_alias(name, axis, dim)
+        keep = keepdims_alias(name, keepdims, keepdim)
+        if self.ndim == 0 and axis is not None:  # PyTorch: dim 0 or -1 of a 0-d tensor
+            _scalar_axes(name, axis)
+            axis = None
+        return op(self, axis=_axis(axis), keepdims=keep, **kw)
+
+    def _along(self, op: Any, name: str, axis: int | None, dim: int | None) -> Tensor:
+        axis = axis_alias(name, axis, dim)
+        axis = -1 if axis is None else axis
+        if self.ndim == 0:  # PyTorch: softmax of a 0-d tensor over dim 0 or -1
+            _scalar_axes(name, axis)
+            return op(self.reshape(1), axis=0).reshape(())
+        return op(self, axis=axis)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
@@ -195,6 +225,33 @@ class TensorMethods:
     def sum_to(self, shape: Sequence[int]) -> Tensor:
         """Sum broadcast axes away so the result has ``shape`` (the inverse of broadcast_to)."""
         return ops.sum_to(self, shape=tuple(shape))
+
+
+def axis_alias(name: str, axis: Any, dim: Any) -> Any:
+    """``axis`` or its PyTorch name ``dim`` (None when neither); TypeError for both."""
+    if dim is None:
+        return axis
+    if axis is not None:
+        raise TypeError(f"{name}: got both axis={axis!r} and dim={dim!r}; pass one of them")
+    return dim
+
+
+def keepdims_alias(name: str, keepdims: bool | None, keepdim: bool | None) -> bool:
+    """``keepdims`` or its PyTorch name ``keepdim`` (False when neither); TypeError for both."""
+    if keepdim is None:
+        return bool(keepdims)
+    if keepdims is not None:
+        raise TypeError(f"{name}: got both keepdims={keepdims!r} and keepdim={keepdim!r}; "
+                        "pass one of them")
+    return bool(keepdim)
+
+
+def _scalar_axes(name: str, axis: Any) -> None:
+    """The axes a 0-d tensor has (PyTorch's view): 0 and -1; IndexError for any other."""
+    for ax in (axis,) if isinstance(axis, int | np.integer) else tuple(axis):
+        if ax not in (0, -1):
+            raise OpIndexError(f"{name}: axis {ax} is out of range for a 0-d tensor; valid "
+                               "axes are -1 and 0")
 
 
 def _axis(axis: Any) -> Any:

@@ -7,12 +7,14 @@ exact at zeros (a product-of-the-others path).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
+from ..anomaly import warn_user
 from ..grad_mode import is_grad_enabled
-from ..op import Op, OpError
+from ..op import Op, OpError, OpIndexError
 from ..tensor import Tensor
 from .base import as_dtype, count, keep, kept_shape, register
 from .elementwise import where
@@ -22,7 +24,7 @@ def _check_axis(name: str, a: np.ndarray, axis: Any) -> None:
     axes = () if axis is None else (axis,) if isinstance(axis, int) else axis
     for ax in axes:
         if not -a.ndim <= ax < max(a.ndim, 1):
-            raise OpError(f"{name}: axis {ax} is out of range for shape {a.shape}; valid axes "
+            raise OpIndexError(f"{name}: axis {ax} is out of range for shape {a.shape}; valid axes "
                           f"are {-a.ndim}..{a.ndim - 1}")
     if len(set(ax % max(a.ndim, 1) for ax in axes)) != len(axes):
         raise OpError(f"{name}: repeated axis in {axis}")
@@ -44,25 +46,35 @@ def _mean_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: boo
     return keep(g, a.shape, axis, keepdims).broadcast_to(a.shape) / count(a.shape, axis)
 
 
-def _var_forward(a: np.ndarray, axis: Any = None, keepdims: bool = False, ddof: int = 0):
-    n = count(a.shape, axis)
-    if n - ddof <= 0:
-        raise OpError(f"var: ddof={ddof} leaves no degrees of freedom for {n} elements")
-    return a.var(axis=axis, keepdims=keepdims, ddof=ddof)
+def _spread(name: str, method: Any) -> Any:
+    """The forward of var or std: numpy's, and with no degrees of freedom (n - ddof <= 0)
+    NaN or inf and one warning at the user's line, as numpy and PyTorch."""
+
+    def forward(a: np.ndarray, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
+        n = count(a.shape, axis)
+        if n - ddof > 0:
+            return method(a, axis=axis, keepdims=keepdims, ddof=ddof)
+        warn_user(f"{name}: ddof={ddof} leaves no degrees of freedom for {n} elements; the "
+                  "result is NaN or inf")
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy's own, said once above
+            return method(a, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    return forward
+
+
+def _dof_scale(numerator: float, n: int, ddof: int) -> float:
+    """numerator / max(n - ddof, 0) (numpy clamps the count at 0): inf, not
+    ZeroDivisionError, with no degrees of freedom."""
+    with np.errstate(divide="ignore"):
+        return float(np.float64(numerator) / max(n - ddof, 0))
 
 
 def _var_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool = False,
              ddof: int = 0) -> Tensor:
     centred = a - a.mean(axis=axis, keepdims=True)
-    scale = 2.0 / (count(a.shape, axis) - ddof)
+    scale = _dof_scale(2.0, count(a.shape, axis), ddof)
     return keep(g, a.shape, axis, keepdims) * centred * scale
-
-
-def _std_forward(a: np.ndarray, axis: Any = None, keepdims: bool = False, ddof: int = 0):
-    n = count(a.shape, axis)
-    if n - ddof <= 0:
-        raise OpError(f"std: ddof={ddof} leaves no degrees of freedom for {n} elements")
-    return a.std(axis=axis, keepdims=keepdims, ddof=ddof)
 
 
 def _std_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool = False,
@@ -72,7 +84,7 @@ def _std_vjp(g: Tensor, out: Tensor, a: Tensor, axis: Any = None, keepdims: bool
     kept = out if keepdims else out.reshape(kept_shape(a.shape, axis))
     zero = kept.data == 0
     centred = a - a.mean(axis=axis, keepdims=True)
-    denominator = where(zero, 1.0, kept) * (count(a.shape, axis) - ddof)
+    denominator = where(zero, 1.0, kept) * max(count(a.shape, axis) - ddof, 0)
     grad = keep(g, a.shape, axis, keepdims) * centred / denominator
     if zero.any():
         grad = where(zero & np.ones(a.shape, dtype=bool), 0.0, grad)
@@ -147,8 +159,8 @@ def _product_of_others(x: np.ndarray, axis: Any) -> np.ndarray:
 # ndarray methods rather than numpy's module-level wrappers: same result, less overhead.
 sum = _reduction("sum", np.ndarray.sum, _sum_vjp)  # noqa: A001
 mean = _reduction("mean", np.ndarray.mean, _mean_vjp)
-var = _reduction("var", _var_forward, _var_vjp)
-std = _reduction("std", _std_forward, _std_vjp)
+var = _reduction("var", _spread("var", np.ndarray.var), _var_vjp)
+std = _reduction("std", _spread("std", np.ndarray.std), _std_vjp)
 amax = _reduction("max", np.ndarray.max, _extremum_vjp)
 amin = _reduction("min", np.ndarray.min, _extremum_vjp)
 prod = _reduction("prod", np.ndarray.prod, _prod_vjp)

@@ -77,8 +77,7 @@ CASES = [
          ("getitem", "only integers, slices")),
     Case("where with a float condition", lambda: ad.where(np.array([1.0, 0.0]), T(2), T(2)),
          ValueError, ("where", "float64", "must be boolean")),
-    Case("clip with min above max", lambda: T(3).clip(1.0, -1.0), ValueError,
-         ("clip", "min (1.0)", "must not exceed max (-1.0)")),
+    # clip with min above max is valid (numpy and PyTorch give max everywhere)
     Case("truth value of a vector", lambda: bool(T(3)), ValueError,
          ("(3,)", "ambiguous", ".any() or .all()")),
     Case("item of a vector", lambda: T(3).item(), ValueError,

@@ -1,0 +1,14 @@
+"""The errors an op raises for bad input; a leaf module, so any room can import it."""
+
+from __future__ import annotations
+
+__all__ = ["OpError", "OpIndexError"]
+
+
+class OpError(ValueError):
+    """A bad input to an op: wrong shapes, a bad axis, a bad index."""
+
+
+class OpIndexError(OpError, IndexError):
+    """An axis or an index out of range: an ``IndexError`` as in numpy and PyTorch, and an
+    ``OpError`` (so a ``ValueError``) like every other bad input to an op."""
