@@ -18,7 +18,7 @@ from . import anomaly
 from .grad_mode import _grad_state
 from .graph import topological_order
 
-__all__ = ["run_backward", "topological_order"]
+__all__ = ["accumulate_grad", "run_backward", "topological_order"]
 
 
 def _needs_grad(x: Any) -> bool:
@@ -38,6 +38,21 @@ def _store_grad(node: Any, grad: np.ndarray, owned: set[int]) -> None:
         node.grad = node.grad + grad
 
 
+def accumulate_grad(node: Any, grad: Any, create_graph: bool) -> None:
+    """Add ``grad`` (a Tensor of the node's shape) into ``node.grad``: a numpy array, or,
+    with ``create_graph=True``, a Tensor that records the graph (PyTorch's ``.grad``)."""
+    if not create_graph:
+        _store_grad(node, grad.data, set())
+        return
+    previous = node.grad
+    if previous is None:
+        node.grad = grad
+    elif isinstance(previous, np.ndarray):
+        node.grad = grad + previous  # the array is a constant of the new graph
+    else:
+        node.grad = previous + grad
+
+
 def run_backward(
     roots: Sequence[Any],
     root_grads: Sequence[Any],
@@ -47,13 +62,13 @@ def run_backward(
 ) -> list[Any] | None:
     """Propagate ``root_grads`` (Tensors shaped like ``roots``) back through the graph.
 
-    Without ``targets`` the gradients are accumulated, as numpy arrays, into the
-    ``.grad`` of every leaf that requires grad (and of nodes marked with
-    ``retain_grad()``), and None is returned. With ``targets`` nothing is stored:
-    the gradient Tensor of each target is returned (None where a target is not
-    reached). ``create_graph=True`` records the backward pass itself so the
-    returned gradients can be differentiated again; otherwise it runs under
-    ``no_grad`` and records nothing.
+    Without ``targets`` the gradients are accumulated into the ``.grad`` of every
+    leaf that requires grad (and of nodes marked with ``retain_grad()``), and None
+    is returned. With ``targets`` nothing is stored: the gradient Tensor of each
+    target is returned (None where a target is not reached). ``create_graph=True``
+    records the backward pass itself so the gradients can be differentiated again
+    (stored ones are then Tensors; otherwise numpy arrays); without it the pass runs
+    under ``no_grad`` and records nothing.
     """
     order = topological_order(roots)
     pending: dict[int, Any] = {}
@@ -85,7 +100,10 @@ def run_backward(
                 for i in target_index.get(id(node), ()):
                     results[i] = g
             elif fn is None or node._retain:
-                _store_grad(node, g.data, owned)
+                if create_graph:
+                    accumulate_grad(node, g, True)
+                else:
+                    _store_grad(node, g.data, owned)
             if fn is None:
                 continue
             inputs = node._inputs

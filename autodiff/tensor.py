@@ -226,12 +226,18 @@ class Tensor(TensorMethods):
         self.grad = None
 
     # ------------------------------------------------------------------ backward
-    def backward(self, grad: ArrayLike | None = None) -> None:
+    def backward(self, grad: ArrayLike | None = None, *, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Backpropagate from this tensor; accumulate gradients into leaves' ``.grad``.
 
         ``grad`` is the upstream gradient, of this tensor's shape; it may be left
-        out only for a one-element tensor. Raises ValueError for a tensor that does
-        not require grad, or a non-scalar without ``grad``, or a mis-shaped ``grad``.
+        out only for a one-element tensor. As in PyTorch: ``create_graph=True``
+        records the backward pass and leaves differentiable Tensors in ``.grad``
+        (instead of numpy arrays); ``inputs`` (a Tensor or a sequence) accumulates
+        into those tensors' ``.grad`` only, leaves or not. ``retain_graph`` is
+        accepted for PyTorch code: the graph is always kept. Raises ValueError for a
+        tensor that does not require grad, or a non-scalar without ``grad``, or a
+        mis-shaped ``grad``; TypeError for an ``inputs`` entry that is not a Tensor.
         """
         if not self.requires_grad:
             raise ValueError(
@@ -251,7 +257,20 @@ class Tensor(TensorMethods):
                 raise ValueError(
                     f"backward: grad has shape {root.shape} but the tensor has shape {self.shape}"
                 )
-        engine.run_backward([self], [Tensor(root)])
+        if inputs is None:
+            engine.run_backward([self], [Tensor(root)], create_graph=create_graph)
+            return
+        targets = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
+        for i, t in enumerate(targets):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"backward: inputs[{i}] is a {type(t).__name__}, expected a "
+                                "Tensor")
+        grads = engine.run_backward([self], [Tensor(root)], create_graph=create_graph,
+                                    targets=targets)
+        for t, g in zip(targets, grads or ()):
+            if g is not None:
+                engine.accumulate_grad(t, g if g.shape == t.shape else g.sum_to(t.shape),
+                                       create_graph)
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: ArrayLike) -> Tensor:

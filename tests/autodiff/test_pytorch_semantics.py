@@ -89,3 +89,28 @@ def test_clip_with_min_above_max_gives_max_everywhere_and_zero_gradient() -> Non
 def test_split_of_an_empty_axis_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="axis 0 of shape \\(0, 3\\) is empty"):
         ad.split(ad.tensor(np.zeros((0, 3))), 2)
+
+
+# ------------------------------------------------------------------ backward's keywords
+def test_backward_with_create_graph_leaves_differentiable_grads() -> None:
+    """PyTorch: x.grad of x**3 is 3 x**2 and carries a graph; its gradient is 6 x."""
+    x = ad.tensor([0.5, -2.0], requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    assert isinstance(x.grad, ad.Tensor) and x.grad.requires_grad
+    np.testing.assert_allclose(x.grad.data, 3 * x.data ** 2)
+    (second,) = ad.grad(x.grad.sum(), x)
+    np.testing.assert_allclose(second.data, 6 * x.data)
+
+
+def test_backward_with_inputs_accumulates_into_those_only() -> None:
+    x = ad.tensor([1.0, 2.0], requires_grad=True)
+    w = ad.tensor([3.0, 4.0], requires_grad=True)
+    hidden = x * w
+    (hidden * hidden).sum().backward(inputs=[w, hidden])
+    assert x.grad is None
+    np.testing.assert_allclose(w.grad, 2 * (x.data * w.data) * x.data)
+    np.testing.assert_allclose(hidden.grad, 2 * hidden.data)  # an interior node too
+    (x * w).sum().backward(inputs=w, retain_graph=True)  # accumulates, as PyTorch's
+    np.testing.assert_allclose(w.grad, 2 * (x.data * w.data) * x.data + x.data)
+    with pytest.raises(TypeError, match="inputs"):
+        (x * w).sum().backward(inputs=[np.ones(2)])
