@@ -28,10 +28,12 @@ from ..graph import topological_order
 from ..nodes import is_tensor, is_value
 from ..tensor import Tensor
 from .compare import check_tolerances
+from .cuts import find_cuts
 from .diagnosis_report import DiagnoseReport, Finding
 from .diagnosis_value import diagnose_values
 from .numeric import central_difference, item_writer
 from .report import fmt_index, fmt_shape, pattern_hints
+from .slots import slots_from_inputs, slots_from_params
 
 # the report classes live in diagnosis_report; importable from here as before
 __all__ = ["DiagnoseReport", "Finding", "diagnose"]
@@ -103,17 +105,25 @@ def diagnose(
         n_checked += 1
         findings += outcome
     notes = [f"{n} node(s): {why}" for why, n in skipped.items()]
+    cut = False
+    if not findings and n_nodes:  # every op is locally right: is the graph cut somewhere?
+        slots = (slots_from_params(params) if params is not None
+                 else slots_from_inputs(items, include_constant_tensors=False))
+        cuts, cut_notes, cut_root = find_cuts(call, slots, rng, eps=eps, atol=atol, rtol=rtol)
+        findings, cut, notes = cuts, bool(cuts), notes + cut_notes
     if n_nodes == 0:
         notes.append("the output has no op nodes that require grad: no input of f requires grad "
                      "(set requires_grad=True, or pass params=)")
     root = roots[0] if len(roots) == 1 else roots
     # number nodes among op nodes only, as the report counts them
     op_positions = {id(n): i for i, n in enumerate(x for x in order if x._fn is not None)}
-    for fd in findings:
+    if cut:  # the cut's findings are nodes of the re-run graph, numbered there
+        root = cut_root
+    for fd in findings if not cut else ():
         fd.position = op_positions[id(fd.node)] + 1
     report = DiagnoseReport(ok=not findings, findings=findings, n_nodes=n_nodes,
                             n_checked=n_checked, skipped=notes, root=root, atol=atol, rtol=rtol,
-                            eps=eps)
+                            eps=eps, cut=cut)
     seen: set[int] = set()
     report.bad_nodes = [fd.node for fd in findings
                         if not (id(fd.node) in seen or seen.add(id(fd.node)))]  # type: ignore

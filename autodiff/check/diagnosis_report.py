@@ -53,7 +53,8 @@ class DiagnoseReport:
     ``ok``: no node disagrees. ``bad_nodes``: the flagged graph nodes, first one first (what
     ``draw_dot(..., diagnosis=report)`` colours red). ``findings``: details per flagged node.
     ``root``: the output of ``f`` that was walked. ``n_nodes``/``n_checked``: op nodes in the
-    graph / checked; ``skipped``: why the others were not.
+    graph / checked; ``skipped``: why the others were not. ``cut``: every op is locally
+    right but the whole gradient is not, and ``findings`` are the ops where the graph is cut.
     """
 
     ok: bool
@@ -66,6 +67,7 @@ class DiagnoseReport:
     rtol: float
     eps: float
     kind: str = "Tensor"
+    cut: bool = False  # every op locally right, the graph cut (findings: where)
     bad_nodes: list[Any] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -78,7 +80,13 @@ class DiagnoseReport:
             how = (f"each Value node's recorded local partials against central differences "
                    f"through the chain rule (eps={self.eps:g}, atol={self.atol:g}, "
                    f"rtol={self.rtol:g})")
-        if self.ok:
+        if self.cut:
+            first = self.findings[0]
+            lines = [f"diagnose: every op's backward agrees with its forward, but the graph is "
+                     f"cut ({how})", "cut at " + first.describe(self.n_nodes)[0],
+                     *first.describe(self.n_nodes)[1:]]
+            lines += [f"also cut at {f.describe(self.n_nodes)[0]}" for f in self.findings[1:6]]
+        elif self.ok:
             lines = [f"diagnose: no wrong backward found in {self.n_checked} checked ops of "
                      f"{self.n_nodes} ({how})"]
         else:

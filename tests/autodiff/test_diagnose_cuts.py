@@ -1,0 +1,62 @@
+"""diagnose finds graph cuts: every op locally right, the whole gradient wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+import nn
+
+
+def _no_grad_exp(t: ad.Tensor) -> ad.Tensor:
+    with ad.no_grad():
+        s = t.exp()
+    return (t * s).sum()
+
+
+X0 = np.array([0.5, -1.0, 2.0])
+CUTS = {
+    "detach()": (lambda t: (t * t.detach()).sum(), "detach() or .data"),
+    ".data round trip": (lambda t: (t * ad.tensor(t.data)).sum(), ".data"),
+    ".numpy() round trip": (lambda t: (t * ad.tensor(t.numpy() * 2.0)).sum(), ".numpy()"),
+    "no_grad": (_no_grad_exp, "no_grad"),
+    ".item()": (lambda t: (t * t.sum().item()).sum(), ".item()"),
+}
+
+
+@pytest.mark.parametrize("cause", sorted(CUTS))
+def test_each_usual_cause_of_a_cut_is_located_and_named(cause: str) -> None:
+    f, hint = CUTS[cause]
+    x = ad.tensor(X0, requires_grad=True)
+    report = ad.diagnose(f, [x])
+    assert not report and report.cut, str(report)
+    first = report.findings[0]
+    assert first.op == "mul" and first.input_index == 1
+    assert hint in str(report)
+    assert first.site is not None and __file__ in first.site  # the user's line
+    assert report.bad_nodes == [first.node]
+    dot = ad.to_dot(report.root, diagnosis=report)
+    assert "red" in dot  # the drawing marks the cut node
+    np.testing.assert_array_equal(x.data, X0)  # inputs restored
+
+
+def test_no_cut_is_reported_for_correct_graphs() -> None:
+    x = ad.tensor(X0, requires_grad=True)
+    for f in (lambda t: (t * t).sum(), lambda t: (t.exp() * t.detach().sum() * 0.0 + t).sum(),
+              lambda t: (t * (t.data > 0)).sum()):
+        report = ad.diagnose(f, [x])
+        assert report and not report.cut, str(report)
+
+
+def test_a_cut_inside_a_model_found_through_params() -> None:
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Tanh(), nn.Linear(4, 1, rng=1))
+    x = ad.tensor(np.random.default_rng(2).standard_normal((5, 3)))
+
+    def closure() -> ad.Tensor:
+        hidden = model[1](model[0](x))
+        return (model[2](hidden.detach() * 0.5 + hidden * 0.5) ** 2).mean()
+
+    report = ad.diagnose(closure, params=model.parameters())
+    assert report.cut and "detach()" in str(report)
+    assert report.findings[0].op == "add"  # where the cut value rejoins the graph
