@@ -121,9 +121,42 @@ def diagnose_values(call: Callable[[], Any], inputs: Any, params: Any, roots: li
     op_pos = {id(v): i for i, v in enumerate(v for v in order if v._prev)}
     for fd in findings:
         fd.position = op_pos[id(fd.node)] + 1
+    cut = False
+    if not findings:  # every partial is right: is a leaf secretly computed from an input?
+        findings = _cut_leaves(order, leaves, leaf_names, deriv, kink, atol)
+        cut = bool(findings)
     root = roots[0] if len(roots) == 1 else roots
     report = DiagnoseReport(ok=not findings, findings=findings, n_nodes=n_ops, n_checked=n_ops,
                             skipped=skipped, root=root, atol=atol, rtol=rtol, eps=eps,
-                            kind="Value")
+                            kind="Value", cut=cut)
     report.bad_nodes = [fd.node for fd in findings]
     return report
+
+
+def _cut_leaves(order: list[Any], leaves: list[Any], leaf_names: list[str], deriv: np.ndarray,
+                kink: np.ndarray, atol: float) -> list[Finding]:
+    """Leaves of the graph that are not inputs yet move when an input moves: cuts.
+
+    A Value rebuilt from another's ``.data`` (``Value(v.data)``) starts a new graph: its
+    consumers' partials are right, but no gradient reaches the input through it.
+    """
+    inputs = {id(v) for v in leaves}
+    findings = []
+    for k, node in enumerate(order):
+        if node._prev or id(node) in inputs:
+            continue
+        moved = ~kink[:, k] & (np.abs(deriv[:, k]) > atol)
+        if not moved.any():
+            continue
+        j = int(np.argmax(np.where(moved, np.abs(deriv[:, k]), -1.0)))
+        label = f" {node.label!r}" if node.label else ""
+        findings.append(Finding(
+            node=node, position=k + 1, op="leaf", input_index=-1, out_shape=(), in_shapes=[],
+            name=node.label, site=None,
+            reason=f"the graph is cut at the leaf{label} = {node.data:.6g}: it changes with "
+                   f"{leaf_names[j]} (d leaf / d {leaf_names[j]} ~ {deriv[j, k]:.6g}) but has "
+                   "no recorded path to it",
+            details=["likely cause: a Value rebuilt from another Value's .data "
+                     "(Value(v.data)) or a float taken from the graph and fed back"],
+            kind="Value"))
+    return findings

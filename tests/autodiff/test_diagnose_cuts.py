@@ -60,3 +60,18 @@ def test_a_cut_inside_a_model_found_through_params() -> None:
     report = ad.diagnose(closure, params=model.parameters())
     assert report.cut and "detach()" in str(report)
     assert report.findings[0].op == "add"  # where the cut value rejoins the graph
+
+
+def test_a_value_rebuilt_from_data_is_a_cut() -> None:
+    a, b = ad.Value(0.7, label="a"), ad.Value(-1.3, label="b")
+
+    def f(x: ad.Value, y: ad.Value) -> ad.Value:
+        copy = ad.Value((x * y).data, label="copy")  # rebuilt: no path back to x and y
+        return (copy * x + y).tanh()
+
+    report = ad.diagnose(f, [a, b])
+    assert not report and report.cut, str(report)
+    assert report.bad_nodes[0].label == "copy"
+    assert "Value(v.data)" in str(report)
+    assert "red" in ad.to_dot(report.root, diagnosis=report)
+    assert ad.diagnose(lambda x, y: (x * y * x + y).tanh(), [a, b])  # the uncut version
