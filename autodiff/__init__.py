@@ -46,5 +46,7 @@ __all__ = [
 # IEEE results come silently, as in PyTorch: numpy's RuntimeWarnings (log(0), exp(1000),
 # 1/0) raised by the engine's own calls are not shown. A filter by module costs nothing
 # until a warning occurs (np.errstate around every op would cost ~1 us each); numpy
-# calls in the user's code warn as before, and anomaly mode reports NaN and inf.
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autodiff(\.|$)")
+# calls in the user's code warn as before, filters the user set (-W error::RuntimeWarning)
+# still win, and anomaly mode reports NaN and inf.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autodiff(\.|$)",
+                         append=True)  # after the user's own -W / PYTHONWARNINGS filters

@@ -45,8 +45,9 @@ def _no_extras(name: str, **extras: Any) -> None:
 
 @implements(np.concatenate)
 def _concatenate(arrays: Sequence[Any], axis: int | None = 0, out: Any = None,
-                 dtype: Any = None, casting: Any = None) -> Tensor:
-    _no_extras("concatenate", out=out, dtype=dtype, casting=casting)
+                 dtype: Any = None, casting: Any = "same_kind") -> Tensor:
+    _no_extras("concatenate", out=out, dtype=dtype,
+               casting=None if casting == "same_kind" else casting)
     if axis is None:
         return creation.concatenate([_tensor(a).reshape(-1) for a in arrays], axis=0)
     return creation.concatenate(list(arrays), axis=axis)
@@ -54,30 +55,63 @@ def _concatenate(arrays: Sequence[Any], axis: int | None = 0, out: Any = None,
 
 @implements(np.stack)
 def _stack(arrays: Sequence[Any], axis: int = 0, out: Any = None, dtype: Any = None,
-           casting: Any = None) -> Tensor:
-    _no_extras("stack", out=out, dtype=dtype, casting=casting)
+           casting: Any = "same_kind") -> Tensor:
+    _no_extras("stack", out=out, dtype=dtype, casting=None if casting == "same_kind" else casting)
     return creation.stack(list(arrays), axis=axis)
 
 
-def _reduction(name: str, method: str) -> Callable[..., Tensor]:
-    def run(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-            keepdims: Any = np._NoValue, **extras: Any) -> Tensor:
-        _no_extras(name, dtype=dtype, out=out, **{k: v for k, v in extras.items()
-                                                  if k != "ddof"})
-        kw = {"ddof": extras["ddof"]} if "ddof" in extras else {}
+def _reduce(name: str, method: str, a: Any, axis: Any, keepdims: Any, **extras: Any) -> Tensor:
+    _no_extras(name, **extras)
+    keep = False if keepdims is np._NoValue else bool(keepdims)
+    return getattr(_tensor(a), method)(axis=axis, keepdims=keep)
+
+
+# each with numpy's own positional order
+@implements(np.sum)
+def _sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+         keepdims: Any = np._NoValue, initial: Any = None, where: Any = None) -> Tensor:
+    return _reduce("sum", "sum", a, axis, keepdims, dtype=dtype, out=out, initial=initial,
+                   where=where)
+
+
+@implements(np.prod)
+def _prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+          keepdims: Any = np._NoValue, initial: Any = None, where: Any = None) -> Tensor:
+    return _reduce("prod", "prod", a, axis, keepdims, dtype=dtype, out=out, initial=initial,
+                   where=where)
+
+
+@implements(np.mean)
+def _mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+          keepdims: Any = np._NoValue, *, where: Any = None) -> Tensor:
+    return _reduce("mean", "mean", a, axis, keepdims, dtype=dtype, out=out, where=where)
+
+
+def _spread(name: str) -> Callable[..., Tensor]:
+    def run(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int = 0,
+            keepdims: Any = np._NoValue, *, where: Any = None, mean: Any = None,
+            correction: Any = None) -> Tensor:
+        _no_extras(name, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
         keep = False if keepdims is np._NoValue else bool(keepdims)
-        return getattr(_tensor(a), method)(axis=axis, keepdims=keep, **kw)
+        return getattr(_tensor(a), name)(axis=axis, ddof=ddof, keepdims=keep)
 
     return run
 
 
-implements(np.sum)(_reduction("sum", "sum"))
-implements(np.mean)(_reduction("mean", "mean"))
-implements(np.prod)(_reduction("prod", "prod"))
-implements(np.max, np.amax)(_reduction("max", "max"))
-implements(np.min, np.amin)(_reduction("min", "min"))
-implements(np.var)(_reduction("var", "var"))
-implements(np.std)(_reduction("std", "std"))
+implements(np.var)(_spread("var"))
+implements(np.std)(_spread("std"))
+
+
+def _extremum(name: str) -> Callable[..., Tensor]:
+    def run(a: Any, axis: Any = None, out: Any = None, keepdims: Any = np._NoValue,
+            initial: Any = None, where: Any = None) -> Tensor:
+        return _reduce(name, name, a, axis, keepdims, out=out, initial=initial, where=where)
+
+    return run
+
+
+implements(np.max, np.amax)(_extremum("max"))
+implements(np.min, np.amin)(_extremum("min"))
 
 
 @implements(np.dot)
@@ -101,21 +135,26 @@ def _where(condition: Any, x: Any = None, y: Any = None) -> Tensor:
 
 
 @implements(np.clip)
-def _clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, **extras: Any) -> Tensor:
-    _no_extras("clip", out=out)
-    return _tensor(a).clip(extras.get("min", a_min), extras.get("max", a_max))
+def _clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,
+          max: Any = None, **extras: Any) -> Tensor:  # noqa: A002 - numpy's names
+    _no_extras("clip", out=out, **extras)
+    return _tensor(a).clip(a_min if min is None else min, a_max if max is None else max)
 
 
 @implements(np.reshape)
 def _reshape(a: Any, *args: Any, **kwargs: Any) -> Tensor:
     shape = kwargs.pop("shape", kwargs.pop("newshape", args[0] if args else None))
+    order = kwargs.pop("order", args[1] if len(args) > 1 else "C")
+    if order != "C":
+        raise TypeError(f"numpy.reshape on a Tensor: order={order!r} is not supported; "
+                        "only 'C' (the default)")
     _no_extras("reshape", **kwargs)
     return _tensor(a).reshape(shape)
 
 
 @implements(np.transpose)
 def _transpose(a: Any, axes: Any = None) -> Tensor:
-    return _tensor(a).permute(*(axes or ()))
+    return _tensor(a).permute(*(() if axes is None else tuple(axes)))
 
 
 @implements(np.swapaxes)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff.nodes import is_array_node
+from autodiff.nodes import is_array_node, is_tensor
 
 __all__ = [
     "clip_grad_norm_",
@@ -50,6 +50,8 @@ def _grad_array(p: Any) -> np.ndarray | None:
     g = p.grad
     if g is None:
         return None
+    if is_tensor(g):  # left by backward(create_graph=True)
+        return g.data
     return g if isinstance(g, np.ndarray) else np.asarray(float(g))
 
 

@@ -160,6 +160,6 @@ def find_cuts(call: Callable[[], Any], slots: list[Slot], rng: np.random.Generat
                 details=[whole, f"likely cause: {cause}"]))
             break
     if not findings:
-        return [], [f"{whole}, and no op input was found that depends on the inputs without "
-                    "a recorded path"], None
+        return [], [f"{whole}, but no op input depends on the inputs without a recorded path: "
+                    "the difference is likely a kink or another non-smooth point"], None
     return findings, [], base_roots[0] if len(base_roots) == 1 else base_roots

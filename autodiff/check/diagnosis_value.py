@@ -123,7 +123,7 @@ def diagnose_values(call: Callable[[], Any], inputs: Any, params: Any, roots: li
         fd.position = op_pos[id(fd.node)] + 1
     cut = False
     if not findings:  # every partial is right: is a leaf secretly computed from an input?
-        findings = _cut_leaves(order, leaves, leaf_names, deriv, kink, atol)
+        findings = _cut_leaves(order, leaves, leaf_names, deriv, kink, atol, rtol)
         cut = bool(findings)
     root = roots[0] if len(roots) == 1 else roots
     report = DiagnoseReport(ok=not findings, findings=findings, n_nodes=n_ops, n_checked=n_ops,
@@ -134,28 +134,46 @@ def diagnose_values(call: Callable[[], Any], inputs: Any, params: Any, roots: li
 
 
 def _cut_leaves(order: list[Any], leaves: list[Any], leaf_names: list[str], deriv: np.ndarray,
-                kink: np.ndarray, atol: float) -> list[Finding]:
-    """Leaves of the graph that are not inputs yet move when an input moves: cuts.
+                kink: np.ndarray, atol: float, rtol: float) -> list[Finding]:
+    """Leaves that are not inputs yet move with an input, when they make the gradient wrong.
 
     A Value rebuilt from another's ``.data`` (``Value(v.data)``) starts a new graph: its
-    consumers' partials are right, but no gradient reaches the input through it.
+    consumers' partials are right, but no gradient reaches the input through it. Reported
+    only when the chain rule through the recorded partials misses the numerical d root /
+    d input, and only leaves the root depends on (a stop-gradient times 0 is no cut).
     """
+    index = {id(v): k for k, v in enumerate(order)}
+    root = len(order) - 1
+    adjoint = np.zeros(len(order))  # d root / d node through the recorded partials
+    adjoint[root] = 1.0
+    for k in range(root, -1, -1):
+        node = order[k]
+        for d, p in zip(node._partials, node._prev, strict=True):
+            adjoint[index[id(p)]] += d * adjoint[k]
+    analytic = np.array([adjoint[index[id(v)]] if id(v) in index else 0.0 for v in leaves])
+    usable = ~kink[:, root]
+    if not (usable & (np.abs(analytic - deriv[:, root]) > atol + rtol * np.abs(
+            deriv[:, root]))).any():
+        return []
     inputs = {id(v) for v in leaves}
+    op_position = {id(v): i + 1 for i, v in enumerate(v for v in order if v._prev)}
     findings = []
     for k, node in enumerate(order):
-        if node._prev or id(node) in inputs:
+        if node._prev or id(node) in inputs or adjoint[k] == 0.0:
             continue
         moved = ~kink[:, k] & (np.abs(deriv[:, k]) > atol)
         if not moved.any():
             continue
         j = int(np.argmax(np.where(moved, np.abs(deriv[:, k]), -1.0)))
+        consumer = next((c for c in order[k + 1:] if any(p is node for p in c._prev)), None)
         label = f" {node.label!r}" if node.label else ""
         findings.append(Finding(
-            node=node, position=k + 1, op="leaf", input_index=-1, out_shape=(), in_shapes=[],
-            name=node.label, site=None,
-            reason=f"the graph is cut at the leaf{label} = {node.data:.6g}: it changes with "
-                   f"{leaf_names[j]} (d leaf / d {leaf_names[j]} ~ {deriv[j, k]:.6g}) but has "
-                   "no recorded path to it",
+            node=node, position=op_position.get(id(consumer), 0), op="leaf", input_index=-1,
+            out_shape=(), in_shapes=[], name=node.label, site=None,
+            reason=f"the graph is cut at the leaf{label} = {node.data:.6g} (used by op "
+                   f"#{op_position.get(id(consumer), 0)}): it changes with {leaf_names[j]} "
+                   f"(d leaf / d {leaf_names[j]} ~ {deriv[j, k]:.6g}) but has no recorded "
+                   "path to it",
             details=["likely cause: a Value rebuilt from another Value's .data "
                      "(Value(v.data)) or a float taken from the graph and fed back"],
             kind="Value"))

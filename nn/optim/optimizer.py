@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from autodiff import enable_grad
-from autodiff.nodes import is_array_node
+from autodiff.nodes import is_array_node, is_tensor
 
 __all__ = ["Optimizer", "check_nonneg", "check_range", "loss_value", "enable_grad"]
 
@@ -170,10 +170,14 @@ class Optimizer(abc.ABC):
     # ------------------------------------------------------------------ per-parameter io
     @staticmethod
     def _grad(p: Any) -> np.ndarray | None:
-        """The gradient as an ndarray (0-d for a Value), None when the parameter has none."""
+        """The gradient as an ndarray (0-d for a Value), None when the parameter has none.
+
+        A Tensor ``.grad`` (left by ``backward(create_graph=True)``) gives its array."""
         g = p.grad
         if g is None:
             return None
+        if is_tensor(g):
+            return g.data
         return g if isinstance(g, np.ndarray) else np.asarray(float(g))
 
     @staticmethod

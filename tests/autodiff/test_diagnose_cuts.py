@@ -75,3 +75,16 @@ def test_a_value_rebuilt_from_data_is_a_cut() -> None:
     assert "Value(v.data)" in str(report)
     assert "red" in ad.to_dot(report.root, diagnosis=report)
     assert ad.diagnose(lambda x, y: (x * y * x + y).tanh(), [a, b])  # the uncut version
+
+
+def test_value_leaves_that_move_but_do_not_change_the_gradient_are_no_cut() -> None:
+    """A stable log-sum-exp (its shift M is rebuilt from data, exactly) and a stop-gradient
+    times 0: the whole gradient is right, so nothing is reported."""
+    a, b = ad.Value(0.7), ad.Value(0.3)
+
+    def log_sum_exp(x: ad.Value, y: ad.Value) -> ad.Value:
+        shift = ad.Value(max(x.data, y.data))
+        return ((x - shift).exp() + (y - shift).exp()).log() + shift
+
+    assert ad.diagnose(log_sum_exp, [a, b])
+    assert ad.diagnose(lambda x, y: x * 2.0 + ad.Value(x.data) * 0.0 + y, [a, b])

@@ -114,3 +114,13 @@ def test_backward_with_inputs_accumulates_into_those_only() -> None:
     np.testing.assert_allclose(w.grad, 2 * (x.data * w.data) * x.data + x.data)
     with pytest.raises(TypeError, match="inputs"):
         (x * w).sum().backward(inputs=[np.ones(2)])
+
+
+def test_optimizers_step_after_backward_with_create_graph() -> None:
+    """A Tensor .grad (create_graph=True) is read by its array, as PyTorch's optimizers do."""
+    import nn
+
+    w = ad.tensor([1.0, -2.0], requires_grad=True)
+    (w ** 2).sum().backward(create_graph=True)
+    nn.optim.SGD([w], lr=0.1).step()
+    np.testing.assert_allclose(w.data, [1.0 - 0.2, -2.0 + 0.4])

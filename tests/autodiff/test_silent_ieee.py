@@ -20,11 +20,24 @@ np.log(np.array([0.0]))
 """
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *options, "-c", SCRIPT], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
 def test_engine_ops_do_not_warn_but_user_numpy_calls_do() -> None:
-    # -W always shows every warning that is not filtered; the user's own np.log(0) must show
-    done = subprocess.run([sys.executable, "-W", "always", "-c", SCRIPT], capture_output=True,
-                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    done = _run()  # Python's default warning filters: each warning shown once
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "engine done"
     warnings = [line for line in done.stderr.splitlines() if "RuntimeWarning" in line]
     assert len(warnings) == 1 and warnings[0].startswith("<string>:10:"), done.stderr
+
+
+def test_a_users_own_warning_filter_still_wins() -> None:
+    """-W error::RuntimeWarning (set before import) turns the engine's first one into an error."""
+    done = _run("-W", "error::RuntimeWarning")
+    assert done.returncode != 0 and "RuntimeWarning" in done.stderr
+    assert "engine done" not in done.stdout
