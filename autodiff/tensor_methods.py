@@ -200,22 +200,33 @@ class TensorMethods:
         """Interchange two axes."""
         return ops.swapaxes(self, axis1=axis1, axis2=axis2)
 
-    def squeeze(self, axis: int | Sequence[int] | None = None) -> Tensor:
-        """Remove axes of length one (all of them, or those in ``axis``)."""
+    def squeeze(self, axis: int | Sequence[int] | None = None, *,
+                dim: int | Sequence[int] | None = None) -> Tensor:
+        """Remove axes of length one (all of them, or those in ``axis``; ``dim`` too).
+
+        Raises IndexError for an axis out of range, ValueError for one whose length is not 1.
+        """
+        axis = axis_alias("squeeze", axis, dim)
         try:
             shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=_axis(axis)).shape
+        except np.exceptions.AxisError as error:
+            raise OpIndexError(f"squeeze: axis {axis} is out of range for shape "
+                               f"{self.shape}") from error
         except ValueError as error:
             raise ValueError(f"squeeze: cannot squeeze axis {axis} of shape {self.shape}: "
                              f"only axes of length 1 can be removed") from error
         return self.reshape(shape)
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert an axis of length one at ``axis``."""
+    def unsqueeze(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """Insert an axis of length one at ``axis`` (or ``dim``); IndexError out of range."""
+        axis = axis_alias("unsqueeze", axis, dim)
+        if axis is None:
+            raise TypeError("unsqueeze: give the axis to insert (axis= or dim=)")
         try:
             shape = np.expand_dims(np.empty(self.shape, dtype=bool), axis).shape
         except np.exceptions.AxisError as error:
-            raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {self.shape}; "
-                             f"valid: {-self.ndim - 1}..{self.ndim}") from error
+            raise OpIndexError(f"unsqueeze: axis {axis} is out of range for shape "
+                               f"{self.shape}; valid: {-self.ndim - 1}..{self.ndim}") from error
         return self.reshape(shape)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:

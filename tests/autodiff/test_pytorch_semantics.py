@@ -36,6 +36,11 @@ def test_dim_for_softmax_concatenate_stack_and_split() -> None:
     assert [p.shape for p in ad.split(x, 3, dim=1)] == [(2, 1)] * 3
     with pytest.raises(TypeError, match="both axis"):
         ad.concatenate([x, x], axis=0, dim=1)
+    assert x.unsqueeze(dim=0).squeeze(dim=0).shape == (2, 3)
+    with pytest.raises(IndexError, match="out of range"):
+        x.unsqueeze(dim=5)
+    with pytest.raises(IndexError, match="out of range"):
+        x.squeeze(axis=4)
 
 
 def test_zero_d_tensors_reduce_and_softmax_over_axis_0_or_minus_1() -> None:
