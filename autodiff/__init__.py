@@ -2,6 +2,8 @@
 
 import warnings as _warnings
 
+__version__ = "0.2.0"
+
 from . import numpy_api  # Tensor's numpy functions (registers them)
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .check import GradcheckError, diagnose, gradcheck, gradgradcheck, numerical_grad
@@ -34,7 +36,8 @@ from .value import Value
 from .viz import draw_dot, render, to_dot
 
 __all__ = [
-    "AnomalyError", "GradcheckError", "Op", "OpError", "OpIndexError", "Tensor", "Value", "arange",
+    "__version__", "AnomalyError", "GradcheckError", "Op", "OpError", "OpIndexError", "Tensor",
+    "Value", "arange",
     "concatenate", "detect_anomaly", "diagnose", "draw_dot", "enable_grad", "eye", "full",
     "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "is_anomaly_enabled",
     "is_grad_enabled", "jacobian", "jvp", "maximum", "minimum", "no_grad", "numerical_grad",

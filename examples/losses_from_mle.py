@@ -104,7 +104,7 @@ def figure(ws: np.ndarray, mse: np.ndarray, nll: np.ndarray) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        print("(matplotlib not installed: no figure; pip install 'autodiff[plot]')")
+        print("(matplotlib not installed: no figure; pip install -e '.[plot]' in the checkout)")
         return
     fig = Figure(figsize=(6, 4))
     FigureCanvasAgg(fig)

@@ -29,7 +29,8 @@ try:
     import hypothesis  # noqa: F401
 except ImportError as error:  # pragma: no cover - hypothesis is a test-time dependency
     raise ImportError("autodiff.testing needs hypothesis: pip install hypothesis "
-                      "(or pip install -e '.[dev]')") from error
+                      "(or pip install 'autodiff-nn[dev]'; in a checkout: pip install -e "
+                      "'.[dev]')") from error
 
 from .assertions import assert_grad_close, check_op, spec_for_op
 from .expressions import GRAPH_OPS, KINK_OPS, Graph, graphs

@@ -182,7 +182,8 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     except ImportError as exc:
         raise ImportError(
             "nn.datasets.digits() needs scikit-learn; install the 'data' extra: "
-            "pip install 'autodiff[data]' (or pip install scikit-learn)"
+            "pip install 'autodiff-nn[data]' (in a checkout: pip install -e '.[data]'), or "
+            "pip install scikit-learn"
         ) from exc
     d = load_digits()
     return d.data.astype(np.float64) / 16.0, d.target.astype(np.int64)

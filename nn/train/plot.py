@@ -1,6 +1,6 @@
 """Figures for training runs: loss curves, predictions, decision boundaries, trajectories.
 
-Needs matplotlib (the ``plot`` extra: ``pip install 'autodiff[plot]'``); every function
+Needs matplotlib (the ``plot`` extra: ``pip install 'autodiff-nn[plot]'``); every function
 raises ImportError naming the extra when it is missing. Figures are drawn on matplotlib's
 non-interactive Agg canvas (no window, no global backend change) and written to ``path``
 (PNG, SVG or PDF by extension); each function returns the path it wrote.
@@ -32,8 +32,8 @@ def _figure(width: float = 6.0, height: float = 4.5) -> Any:
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise ImportError(
-            "nn.plot needs matplotlib; install the 'plot' extra: pip install 'autodiff[plot]' "
-            "(or pip install matplotlib)"
+            "nn.plot needs matplotlib; install the 'plot' extra: pip install 'autodiff-nn[plot]' "
+            "(in a checkout: pip install -e '.[plot]'), or pip install matplotlib"
         ) from exc
     fig = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(fig)
