@@ -97,6 +97,8 @@ class Op:
             t._ctx = kwargs or None
             t._site = anomaly.creation_site() if anomaly.record_sites else None
         else:
+            if out.dtype.kind == "O":  # e.g. a Value operand: numpy made an array of objects
+                raise _object_result(self.name, inputs)
             t.requires_grad = False
             t._fn = None
             t._inputs = ()
@@ -117,6 +119,16 @@ def _describe(x: Any) -> str:
 
 BROADCAST_RULE = ("shapes broadcast when, axis by axis from the right, their sizes are equal "
                    "or one of them is 1")
+
+
+def _object_result(name: str, inputs: tuple) -> TypeError:
+    """The error for an op whose numpy result is an array of Python objects."""
+    kinds = ", ".join(type(x).__name__ for x in inputs)
+    hint = ("a Value (the scalar engine) cannot join a Tensor graph: use ad.tensor(v.data) "
+            "for a constant, or build the whole computation with one engine"
+            if any(type(x).__name__ == "Value" for x in inputs) else
+            "every operand must be a Tensor, a number or a numeric array")
+    return TypeError(f"{name}: operands ({kinds}) give an array of objects, not numbers; {hint}")
 
 
 def _op_error(name: str, arrays: list, kwargs: dict, error: Exception) -> Exception:

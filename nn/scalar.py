@@ -44,6 +44,17 @@ def _check_activation(activation: str, where: str) -> str:
     return activation
 
 
+def _micrograd_nonlin(activation: str, nonlin: bool | None, where: str) -> str:
+    """micrograd's ``nonlin=True/False`` as an ``activation`` ("relu" / "linear")."""
+    if nonlin is None:
+        return activation
+    if activation != "relu":
+        raise TypeError(f"{where}: pass activation= or micrograd's nonlin=, not both")
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{where}: nonlin must be True (relu) or False (linear), got {nonlin!r}")
+    return "relu" if nonlin else "linear"
+
+
 class Neuron(Module):
     """``activation(b + w[0] x[0] + ... + w[nin-1] x[nin-1])``.
 
@@ -53,8 +64,10 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "relu",
-                 rng: np.random.Generator | int | None = None) -> None:
+                 rng: np.random.Generator | int | None = None, *,
+                 nonlin: bool | None = None) -> None:
         super().__init__()
+        activation = _micrograd_nonlin(activation, nonlin, "Neuron")
         nin = _check_size(nin, "nin", "Neuron")
         self.nin = nin
         self.activation = _check_activation(activation, "Neuron")
@@ -91,8 +104,10 @@ class Layer(Module):
     single Value when ``nout == 1`` (as micrograd does)."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
-                 rng: np.random.Generator | int | None = None) -> None:
+                 rng: np.random.Generator | int | None = None, *,
+                 nonlin: bool | None = None) -> None:
         super().__init__()
+        activation = _micrograd_nonlin(activation, nonlin, "Layer")
         nin = _check_size(nin, "nin", "Layer")
         nout = _check_size(nout, "nout", "Layer")
         _check_activation(activation, "Layer")

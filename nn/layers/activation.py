@@ -81,7 +81,14 @@ def log_softmax(x: ad.Tensor, dim: int = -1) -> ad.Tensor:
 
 # ------------------------------------------------------------------------------ modules
 class ReLU(Module):
-    """max(x, 0) elementwise."""
+    """max(x, 0) elementwise. ``inplace`` is PyTorch's flag, accepted for ported code; Tensors
+    are never changed in place here, so it has no effect."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        if not isinstance(inplace, bool):
+            raise TypeError(f"ReLU: inplace must be True or False, got {inplace!r}")
+        self.inplace = inplace
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
         """Apply relu."""

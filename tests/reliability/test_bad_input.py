@@ -56,6 +56,18 @@ def _fit(**kwargs: Any) -> Any:
 
 
 CASES = [
+    # ------------------------------------------------------------------ a newcomer's traps
+    Case("Value times a Tensor", lambda: ad.Value(2.0) * T(3), TypeError,
+         ("mul", "Value, Tensor", "ad.tensor(v.data)")),
+    Case("Tensor plus a Value", lambda: T(3) + ad.Value(1.0), TypeError,
+         ("add", "Tensor, Value", "one engine")),
+    Case("SGD given model.parameters uncalled",
+         lambda: nn.optim.SGD(nn.Linear(2, 1).parameters, lr=0.1), TypeError,
+         ("SGD", "method", "model.parameters()")),
+    Case("Neuron given activation and nonlin", lambda: nn.Neuron(2, "tanh", nonlin=False),
+         TypeError, ("Neuron", "activation=", "nonlin=")),
+    Case("ReLU inplace not a bool", lambda: nn.ReLU(inplace="yes"), TypeError,
+         ("ReLU", "inplace", "True or False")),
     # ------------------------------------------------------------------ shapes in ops
     Case("matmul inner sizes differ", lambda: T(2, 3) @ T(4, 5), ValueError,
          ("matmul", "(2, 3)", "(4, 5)", "must equal")),
