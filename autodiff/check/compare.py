@@ -6,15 +6,13 @@ copies; both return a :class:`~autodiff.check.report.GradcheckReport`.
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import numpy as np
 
+from ..anomaly import warn_user
 from .numeric import Central, central_difference
 from .outputs import Outputs, analytic_rows, evaluate
 from .report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
@@ -24,23 +22,6 @@ __all__ = ["MAX_FULL_ENTRIES", "check", "check_tolerances", "element_difference"
 
 MAX_FULL_ENTRIES = 5_000_000  # Jacobian entries a full check may build (two float64 arrays)
 PROGRESS_MIN_ELEMENTS = 2_000  # a full check perturbing more elements shows a progress bar
-
-
-# autodiff/, not autodiff/check/: autodiff.testing calls the checks too
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-def warn_user(message: str, category: type[Warning]) -> None:
-    """Warn with the location of the first caller outside the autodiff package.
-
-    gradcheck, gradgradcheck, gradcheck_report and autodiff.testing reach the warnings through
-    different call depths; a fixed ``stacklevel`` would point into the package for some.
-    """
-    level, frame = 2, sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 def check_tolerances(where: str, eps: float, atol: float, rtol: float) -> None:

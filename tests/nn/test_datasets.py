@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 
 import numpy as np
@@ -66,7 +67,10 @@ def test_moons_spirals_blobs() -> None:
 
 def test_digits_when_scikit_learn_present() -> None:
     if importlib.util.find_spec("sklearn") is None:
-        pytest.skip("scikit-learn not installed")
+        if os.environ.get("AUTODIFF_REQUIRE_DATA") == "1":
+            pytest.fail("scikit-learn not installed but AUTODIFF_REQUIRE_DATA=1; install the "
+                        "data extra: pip install -e '.[data]'")
+        pytest.skip("scikit-learn not installed (the 'data' extra: pip install -e '.[data]')")
     X, y = datasets.digits()
     assert X.shape == (1797, 64) and X.max() <= 1.0 and set(np.unique(y)) == set(range(10))
 
