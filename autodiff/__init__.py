@@ -31,19 +31,19 @@ from .errors import OpIndexError
 from .functional import grad, hessian, hvp, jacobian, jvp, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .op import Op, OpError
+from .random import manual_seed
 from .tensor import Tensor
 from .value import Value
 from .viz import draw_dot, render, to_dot
 
 __all__ = [
-    "__version__", "AnomalyError", "GradcheckError", "Op", "OpError", "OpIndexError", "Tensor",
-    "Value", "arange",
-    "concatenate", "detect_anomaly", "diagnose", "draw_dot", "enable_grad", "eye", "full",
-    "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "is_anomaly_enabled",
-    "is_grad_enabled", "jacobian", "jvp", "maximum", "minimum", "no_grad", "numerical_grad",
-    "ones", "ones_like", "pad", "rand", "randn", "render", "set_detect_anomaly",
-    "set_grad_enabled", "split", "stack", "tensor", "to_dot", "uniform", "vjp", "where",
-    "zeros", "zeros_like",
+    "__version__", "AnomalyError", "GradcheckError", "Op", "OpError", "OpIndexError",
+    "Tensor", "Value", "arange", "concatenate", "detect_anomaly", "diagnose", "draw_dot",
+    "enable_grad", "eye", "full", "grad", "gradcheck", "gradgradcheck", "hessian", "hvp",
+    "is_anomaly_enabled", "is_grad_enabled", "jacobian", "jvp", "manual_seed", "maximum",
+    "minimum", "no_grad", "numerical_grad", "ones", "ones_like", "pad", "rand", "randn",
+    "render", "set_detect_anomaly", "set_grad_enabled", "split", "stack", "tensor", "to_dot",
+    "uniform", "vjp", "where", "zeros", "zeros_like",
 ]
 
 # IEEE results come silently, as in PyTorch: numpy's RuntimeWarnings (log(0), exp(1000),

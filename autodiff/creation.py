@@ -9,6 +9,7 @@ import numpy as np
 
 from . import ops
 from .errors import OpIndexError
+from .random import resolve_rng
 from .tensor import Tensor, _as_array
 from .tensor_methods import axis_alias
 
@@ -33,14 +34,6 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     if any(n < 0 for n in result):
         raise ValueError(f"shape must not have negative sizes, got {result}")
     return result
-
-
-def _rng(rng: Seed) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {rng!r}")
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str = "") -> Tensor:
@@ -91,22 +84,24 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def randn(*shape: Shape, rng: Seed = None, dtype: Any = np.float64,
           requires_grad: bool = False) -> Tensor:
-    """Standard normal samples of ``shape`` drawn from ``rng`` (a Generator, a seed or None)."""
-    values = _rng(rng).standard_normal(_shape(shape)).astype(dtype, copy=False)
+    """Standard normal samples of ``shape`` drawn from ``rng``: a Generator, an int seed, or
+    None for the default generator (``ad.manual_seed``). Raises TypeError for another rng."""
+    values = resolve_rng(rng, "randn").standard_normal(_shape(shape)).astype(dtype, copy=False)
     return Tensor(values, requires_grad=requires_grad)
 
 
 def rand(*shape: Shape, rng: Seed = None, dtype: Any = np.float64,
          requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) of ``shape`` drawn from ``rng``."""
-    values = _rng(rng).random(_shape(shape)).astype(dtype, copy=False)
+    """Uniform samples in [0, 1) of ``shape`` drawn from ``rng`` (as in :func:`randn`)."""
+    values = resolve_rng(rng, "rand").random(_shape(shape)).astype(dtype, copy=False)
     return Tensor(values, requires_grad=requires_grad)
 
 
 def uniform(low: float, high: float, shape: Shape, rng: Seed = None, dtype: Any = np.float64,
             requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [low, high) of ``shape`` drawn from ``rng``."""
-    values = _rng(rng).uniform(low, high, _shape((shape,))).astype(dtype, copy=False)
+    """Uniform samples in [low, high) of ``shape`` drawn from ``rng`` (as in :func:`randn`)."""
+    values = resolve_rng(rng, "uniform").uniform(low, high, _shape((shape,)))
+    values = values.astype(dtype, copy=False)
     return Tensor(values, requires_grad=requires_grad)
 
 

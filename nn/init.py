@@ -9,8 +9,9 @@ Each initializer comes in two forms, following PyTorch's ``torch.nn.init``:
 Fans follow PyTorch: for a weight of shape ``(out, in, *kernel)`` the fan-in is
 ``in * prod(kernel)`` and the fan-out ``out * prod(kernel)``; a 1-D array has
 fan-in = fan-out = its length. Every random initializer takes ``rng``: a
-``numpy.random.Generator``, an int seed, or ``None`` for this module's default generator
-(re-seed it with :func:`manual_seed` to make a whole model reproducible).
+``numpy.random.Generator``, an int seed, or ``None`` for the process-wide default
+generator of ``autodiff.random`` (re-seed it with :func:`manual_seed`, the same function
+as ``ad.manual_seed``, to make a whole model reproducible).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from autodiff.random import manual_seed, resolve_rng
 
 __all__ = [
     "calculate_gain", "calculate_fan_in_and_fan_out", "manual_seed", "get_rng",
@@ -33,30 +36,13 @@ __all__ = [
 RngLike = np.random.Generator | int | None
 Shape = int | Sequence[int]
 
-_default_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Re-seed the default generator used when an initializer gets ``rng=None``; return it."""
-    global _default_rng
-    _default_rng = np.random.default_rng(seed)
-    return _default_rng
-
-
 def get_rng(rng: RngLike = None) -> np.random.Generator:
-    """Turn ``rng`` (Generator, int seed or None) into a ``numpy.random.Generator``.
+    """Turn ``rng`` (Generator, int seed or None) into a ``numpy.random.Generator``; None is
+    the default generator that :func:`manual_seed` seeds.
 
     Raises TypeError for anything else (a float, a legacy ``RandomState``...).
     """
-    if rng is None:
-        return _default_rng
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"init: rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}"
-    )
+    return resolve_rng(rng, "init")
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.random import resolve_rng
 from autodiff.value import Value
 
 from .module import Module
@@ -20,16 +21,6 @@ __all__ = ["Neuron", "Layer", "MLP"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 _ACT_FN = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
-
-
-def _generator(rng: np.random.Generator | int | None, where: str) -> np.random.Generator:
-    """``rng`` as a numpy Generator: a Generator as is, an int as a seed, None fresh."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"{where}: rng must be a numpy.random.Generator, an int seed or None, "
-                    f"got {type(rng).__name__}")
 
 
 def _check_size(n: Any, what: str, where: str) -> int:
@@ -59,7 +50,8 @@ class Neuron(Module):
     """``activation(b + w[0] x[0] + ... + w[nin-1] x[nin-1])``.
 
     ``w``: ``nin`` Values drawn uniformly from [-1, 1) with ``rng`` (Generator, int seed
-    or None); ``b``: a Value, 0. ``activation``: "relu", "tanh", "sigmoid" or "linear".
+    or None for the default generator that ``ad.manual_seed`` seeds); ``b``: a Value, 0.
+    ``activation``: "relu", "tanh", "sigmoid" or "linear".
     Raises ValueError for a bad ``nin`` or activation, TypeError for a bad ``rng``.
     """
 
@@ -71,7 +63,7 @@ class Neuron(Module):
         nin = _check_size(nin, "nin", "Neuron")
         self.nin = nin
         self.activation = _check_activation(activation, "Neuron")
-        gen = _generator(rng, "Neuron")
+        gen = resolve_rng(rng, "Neuron")
         self.w = [Value(float(x), label=f"w{i}") for i, x in enumerate(gen.uniform(-1.0, 1.0, nin))]
         self.b = Value(0.0, label="b")
 
@@ -111,7 +103,7 @@ class Layer(Module):
         nin = _check_size(nin, "nin", "Layer")
         nout = _check_size(nout, "nout", "Layer")
         _check_activation(activation, "Layer")
-        gen = _generator(rng, "Layer")
+        gen = resolve_rng(rng, "Layer")
         self.nin, self.nout, self.activation = nin, nout, activation
         self.neurons = [Neuron(nin, activation, gen) for _ in range(nout)]
 
@@ -130,7 +122,8 @@ class MLP(Module):
 
     Hidden layers use ``activation`` ("relu" by default), the last layer
     ``output_activation`` ("linear" by default). One ``rng`` (Generator, int seed or
-    None) initializes all layers in order, so a seed fixes every weight.
+    None for the default generator, see ``ad.manual_seed``) initializes all layers in
+    order, so a seed fixes every weight.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
@@ -143,7 +136,7 @@ class MLP(Module):
         sizes = [nin] + [_check_size(n, "each layer size", "MLP") for n in nouts]
         _check_activation(activation, "MLP")
         _check_activation(output_activation, "MLP")
-        gen = _generator(rng, "MLP")
+        gen = resolve_rng(rng, "MLP")
         self.nin, self.nouts = nin, sizes[1:]
         self.activation, self.output_activation = activation, output_activation
         last = len(nouts) - 1

@@ -1,4 +1,5 @@
-"""Small data sets for the chapter's examples, all generated from a seed.
+"""Small data sets for the chapter's examples, all generated from a seed (``seed=None``
+draws from the default generator that ``ad.manual_seed`` seeds).
 
 * :func:`house_prices`: the chapter's running regression example (synthetic, with a
   documented rule and a known noise level, so the best achievable error is known);
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from autodiff.random import resolve_rng
 
 __all__ = ["HousePrices", "house_prices", "moons", "spirals", "blobs", "digits"]
 
@@ -84,7 +87,7 @@ def house_prices(n: int = 1000, seed: int | None = 0, noise_std: float = NOISE_S
     if noise_std < 0:
         raise ValueError(f"house_prices: noise_std must be >= 0, got {noise_std}")
     n = int(n)
-    rng = np.random.default_rng(seed)
+    rng = resolve_rng(seed, "house_prices")
     kind = rng.choice(len(HOUSE_TYPES), size=n, p=_TYPE_PROBS)
     rooms = np.clip(np.round(rng.normal(2.5 + 0.8 * kind, 1.0)), 1, 7)
     area = np.clip(18 + 17 * rooms + 10 * kind + rng.normal(0, 12, n), 20, 300)
@@ -108,7 +111,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     """
     if int(n) < 2:
         raise ValueError(f"moons: n must be >= 2, got {n}")
-    rng = np.random.default_rng(seed)
+    rng = resolve_rng(seed, "moons")
     n_out = n // 2
     n_in = n - n_out
     t_out = np.linspace(0, np.pi, n_out)
@@ -135,7 +138,7 @@ def spirals(
         raise ValueError(
             f"spirals: need classes >= 2 and n_per_class >= 1, got {classes}, {n_per_class}"
         )
-    rng = np.random.default_rng(seed)
+    rng = resolve_rng(seed, "spirals")
     xs, ys = [], []
     for k in range(classes):
         r = np.linspace(0.0, 1.0, n_per_class)
@@ -158,7 +161,7 @@ def blobs(
     """
     if int(n) < 1:
         raise ValueError(f"blobs: n must be >= 1, got {n}")
-    rng = np.random.default_rng(seed)
+    rng = resolve_rng(seed, "blobs")
     if isinstance(centers, (int, np.integer)):
         c = rng.uniform(-10, 10, (int(centers), dim))
     else:

@@ -19,6 +19,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff import Value
+from autodiff.random import spawn
 
 from ..inputs import as_array, check_finite
 
@@ -110,7 +111,8 @@ class DataLoader:
         shuffle: draw a new random order of the samples at the start of every epoch.
         drop_last: drop the last batch when it has fewer than ``batch_size`` samples.
         rng: ``numpy.random.Generator``, an int seed or None; the source of every
-            epoch's order (seed it for reproducible runs).
+            epoch's order. None gives the loader a generator of its own, seeded at
+            construction from the default generator, so ``ad.manual_seed`` fixes it.
         output: what a batch is made of: ``"tensor"`` (``autodiff.Tensor``, the default,
             for tensor models), ``"numpy"`` (ndarrays), ``"python"`` (floats and lists of
             floats, for the scalar ``nn.MLP``) or ``"value"`` (lists of ``autodiff.Value``).
@@ -149,7 +151,7 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.output = output
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.rng = spawn(rng, "DataLoader")
 
     def __len__(self) -> int:
         """Number of batches per epoch."""

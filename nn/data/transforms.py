@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.random import resolve_rng
+
 from ..inputs import as_array, check_finite
 
 __all__ = ["train_val_test_split", "Standardizer", "one_hot"]
@@ -26,8 +28,9 @@ def train_val_test_split(
     """Split arrays of equal length into disjoint train, validation and test parts.
 
     Returns ``[a_train, a_val, a_test, b_train, b_val, b_test, ...]`` (the order of
-    scikit-learn's ``train_test_split``). The same ``seed`` gives the same split; the
-    three parts together hold every row exactly once. ``fractions`` must be three
+    scikit-learn's ``train_test_split``). The same ``seed`` gives the same split (None
+    draws from the default generator, see ``ad.manual_seed``); the three parts together
+    hold every row exactly once. ``fractions`` must be three
     non-negative numbers summing to 1. Raises ValueError for bad fractions, arrays of
     different lengths, or a split that leaves the training part empty.
     """
@@ -60,7 +63,7 @@ def train_val_test_split(
             f"train_val_test_split: {n} samples with fractions {tuple(fractions)} leave no "
             "training samples"
         )
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = resolve_rng(seed, "train_val_test_split")
     order = rng.permutation(n) if shuffle else np.arange(n)
     parts = (order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:])
     return [a[p] for a in data for p in parts]

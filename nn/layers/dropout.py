@@ -18,8 +18,8 @@ def dropout(x: ad.Tensor, p: float = 0.5, training: bool = True,
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
 
     The identity when ``training`` is False or p == 0; all zeros when p == 1. ``rng`` is a
-    Generator, a seed, or None (``nn.init``'s default generator). Raises TypeError when p is
-    not a number, ValueError unless 0 <= p <= 1.
+    Generator, a seed, or None (the default generator that ``ad.manual_seed`` seeds).
+    Raises TypeError when p is not a number, ValueError unless 0 <= p <= 1.
     """
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise TypeError(f"dropout: probability p must be a number between 0 and 1, got "
@@ -38,7 +38,7 @@ def dropout(x: ad.Tensor, p: float = 0.5, training: bool = True,
 class Dropout(Module):
     """Inverted dropout: in training zero each element with probability ``p`` and scale the
     survivors by 1/(1-p); the identity in eval mode. ``rng`` (Generator or seed) makes the
-    masks reproducible; None uses ``nn.init``'s default generator.
+    masks reproducible; None draws from the default generator (``ad.manual_seed``).
     """
 
     def __init__(self, p: float = 0.5, rng: RngLike = None) -> None:
