@@ -70,6 +70,7 @@ def with_tensors() -> dict[str, np.ndarray]:
 
 
 def main() -> None:
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     hand = by_hand()
     value, tensor = with_values(), with_tensors()
     print(f"\n{'gradient':<8} {'by hand':>28} {'Value.backward()':>28} {'Tensor.backward()':>28}")

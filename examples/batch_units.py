@@ -21,6 +21,7 @@ import sys
 
 import numpy as np
 
+import autodiff as ad
 import nn
 import nn.optim
 from nn.data import DataLoader, Standardizer, TensorDataset, train_val_test_split
@@ -31,6 +32,7 @@ QUICK = "--quick" in sys.argv or os.environ.get("AUTODIFF_QUICK") == "1"
 
 
 def main() -> dict[str, dict[str, float]]:
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     data = house_prices(300 if QUICK else 1000, seed=0)
     Xtr, Xva, _, ytr, yva, _ = train_val_test_split(data.X, data.y, seed=0)
     scaler = Standardizer(columns=data.numeric_columns).fit(Xtr)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+import autodiff as ad
 import nn
 import nn.optim
 from nn import metrics
@@ -96,5 +97,6 @@ def digits_part() -> None:
 
 
 if __name__ == "__main__":
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     spiral_part()
     digits_part()

@@ -107,6 +107,7 @@ def _save_and_reload(model: Any, cfg: Config, split: Split, path: str) -> float:
 def run(cfg: Config, out: str = "out", progress: bool = True) -> dict[str, Any]:
     """Run the whole demo; return the numbers it reports (also written to out/report.md)."""
     t0 = time.perf_counter()
+    ad.manual_seed(cfg.seed)  # every default generator; the model and loaders pass seeds too
     os.makedirs(out, exist_ok=True)
     data = house_prices(cfg.n, seed=cfg.seed)
     split, _ = prepare(data, cfg.seed)

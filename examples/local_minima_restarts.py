@@ -88,6 +88,7 @@ def networks() -> None:
 
 
 if __name__ == "__main__":
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     paths = surface()
     networks()
     try:

@@ -126,6 +126,7 @@ def figure(ws: np.ndarray, mse: np.ndarray, nll: np.ndarray) -> None:
 
 
 if __name__ == "__main__":
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     ws, mse, nll = regression()
     classification()
     figure(ws, mse, nll)

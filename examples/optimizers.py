@@ -192,6 +192,7 @@ def house_price_curves(epochs: int) -> tuple[dict[str, list[float]], dict[str, f
 
 
 def main() -> int:
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     steps = 1500 if QUICK else 6000
     names = list(FIRST_ORDER) + list(CLOSURE)
     paths = {name: trajectory(name, steps) for name in names}

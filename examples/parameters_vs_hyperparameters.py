@@ -19,6 +19,7 @@ import os
 
 import numpy as np
 
+import autodiff as ad
 import nn
 import nn.optim
 from nn.data import DataLoader, Standardizer, TensorDataset
@@ -40,6 +41,7 @@ HYPERPARAMETERS = {
 
 
 def main() -> None:
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     h = HYPERPARAMETERS
     width = int(h["width (hidden units)"])
     model = nn.Sequential(

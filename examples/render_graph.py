@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+import autodiff as ad
 import nn
 from autodiff.value import Value
 from autodiff.viz import DotNotFoundError, render, to_dot
@@ -79,7 +80,7 @@ def deep_tanh() -> tuple[Value, nn.MLP]:
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    np.random.seed(0)  # nothing here draws from it; every model gets an explicit seed
+    ad.manual_seed(0)  # every default generator: initializers, Dropout, shuffles
     o, params = neuron_and_params()
     loss, model = two_layer()
     deep, deep_model = deep_tanh()

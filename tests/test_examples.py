@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
@@ -22,13 +24,35 @@ CHAPTER_SCRIPTS = [
 ]
 
 
+#: the arguments each script's smoke test runs it with (the repeat test uses the same)
+ARGS: dict[str, tuple[str, ...]] = {"house_prices.py": ("--quick",)}
+#: stdout of each script's first run in this session, by (name, args): the repeat test
+#: compares a second run against it instead of running every script twice more
+FIRST_RUNS: dict[tuple[str, tuple[str, ...]], str] = {}
+#: printed wall-clock times, which differ between runs: "(15 ms)", "in 1.147 s", "12.3s"
+TIMES = re.compile(r"\d+(?:\.\d+)?\s?(?:ms|s)\b")
+#: timings printed without a unit, per script: batch_units.py's ms/epoch column
+UNITLESS_TIMES = {
+    "batch_units.py": re.compile(r"^((?:full batch|mini-batch \d+|stochastic \(1\))\s+\d+\s+\d+)"
+                                 r"\s+[\d.]+", flags=re.M),
+}
+
+
 def run_example(name: str, cwd: Path, *args: str) -> str:
     """Run ``examples/<name>`` with small sizes; return its stdout (fails on a non-zero exit)."""
     env = {**os.environ, "AUTODIFF_QUICK": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    FIRST_RUNS.setdefault((name, args), proc.stdout)
     return proc.stdout
+
+
+def without_timings(name: str, out: str) -> str:
+    """``out`` with its wall-clock times replaced by ``<time>``; every other character kept."""
+    if name in UNITLESS_TIMES:
+        out = UNITLESS_TIMES[name].sub(r"\1 <time>", out)
+    return TIMES.sub("<time>", out)
 
 
 def _png(path: Path) -> bool:
@@ -47,7 +71,7 @@ def test_every_chapter_script_exists_and_is_listed_in_the_readme() -> None:
 
 
 def test_house_prices_demo(tmp_path: Path) -> None:
-    out = run_example("house_prices.py", tmp_path, "--quick")
+    out = run_example("house_prices.py", tmp_path, *ARGS["house_prices.py"])
     net = re.search(r"two-layer ReLU network\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", out)
     lin = re.search(r"linear regression\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", out)
     assert net and lin, out
@@ -157,3 +181,30 @@ def test_render_graph(tmp_path: Path, require_dot: str) -> None:
     svgs = list((tmp_path / "out").rglob("*.svg"))
     assert svgs and all(p.stat().st_size > 0 for p in svgs)
     assert ".svg" in out  # the paths are printed
+
+
+def test_timing_mask_hides_times_only() -> None:
+    out = "epoch 3/30  loss 0.0503  (15 ms)\ngradcheck: True in 1.147 s\n4 epochs, lr 0.02\n"
+    assert without_timings("x.py", out) == ("epoch 3/30  loss 0.0503  (<time>)\n"
+                                            "gradcheck: True in <time>\n4 epochs, lr 0.02\n")
+    row = "mini-batch 32       32              7      23.9    0.0890\n"
+    assert without_timings("batch_units.py", row) == ("mini-batch 32       32              7 "
+                                                      "<time>    0.0890\n")
+
+
+@pytest.mark.parametrize("name", CHAPTER_SCRIPTS)
+def test_two_runs_print_identical_numbers(name: str, tmp_path: Path) -> None:
+    """Every example is reproducible: a second run in a fresh interpreter (fresh OS entropy
+    for any generator nobody seeded) prints the very same numbers as the first, timings
+    aside. The first run is the smoke test's when it ran in this session."""
+    args = ARGS.get(name, ())
+    first = FIRST_RUNS.get((name, args))
+    if first is None:
+        (tmp_path / "first").mkdir()
+        first = run_example(name, tmp_path / "first", *args)
+    (tmp_path / "second").mkdir()
+    second = run_example(name, tmp_path / "second", *args)
+    assert re.search(r"\d\.\d", first), f"{name} printed no numbers to compare:\n{first}"
+    a, b = without_timings(name, first).splitlines(), without_timings(name, second).splitlines()
+    differ = [(x, y) for x, y in zip(a, b, strict=False) if x != y]
+    assert len(a) == len(b) and not differ, f"{name}: two runs differ, first lines {differ[:3]}"
