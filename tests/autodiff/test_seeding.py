@@ -52,8 +52,8 @@ def test_an_explicit_rng_wins_and_leaves_the_default_generator_alone() -> None:
     ad.manual_seed(5)
     expected = ad.randn(3).data
     ad.manual_seed(5)
-    np.testing.assert_array_equal(ad.randn(3, rng=9).data, np.random.default_rng(9)
-                                  .standard_normal(3))
+    seeded = np.random.default_rng(9).standard_normal(3)
+    np.testing.assert_array_equal(ad.randn(3, rng=9).data, seeded)
     ad.rand(4, rng=np.random.default_rng(1))
     np.testing.assert_array_equal(ad.randn(3).data, expected)
 
