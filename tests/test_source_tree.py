@@ -1,4 +1,4 @@
-"""The layout rules, enforced on the source tree (see the README's Architecture section).
+"""The layout rules, enforced on the source tree (see docs/development.md, Architecture).
 
 No package file of 400 lines or more; no import cycle except the inherent one between
 the Tensor class and the op table; ``autodiff`` never imports ``nn``; the gradient

@@ -38,7 +38,7 @@ class HousePrices:
 
     Attributes:
         X: features, shape (n, 6): rooms, floor area (m^2), three one-hot house-type
-           columns, distance to the station (km).
+            columns, distance to the station (km).
         y: price in units of 100,000, shape (n,).
         y_clean: the price without noise (what a perfect model predicts), shape (n,).
         feature_names: a name per column of ``X``.

@@ -67,7 +67,8 @@ def fit(
             built without a residual closure) gets a closure returning the residuals
             ``(pred - target) / sqrt(n)`` instead: a least-squares method, for MSE-type
             losses.
-        train_loader, val_loader: iterables of ``(inputs, targets)`` batches.
+        train_loader: an iterable of ``(inputs, targets)`` batches.
+        val_loader: the same for validation, or None.
         epochs: total number of epochs (when resuming, including those already run).
         metrics: names or callables evaluated on the validation set (and on the
             training predictions), recorded as ``"train_<name>"`` and ``"val_<name>"``.

@@ -1,4 +1,4 @@
-"""The checker's public paths: what the README calls resolves as written."""
+"""The checker's public paths: what docs/guide/gradcheck.md calls resolves as written."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ CHECK_DIR = ROOT / "autodiff" / "check"
 
 
 def _gradcheck_section() -> str:
-    readme = (ROOT / "README.md").read_text()
-    return readme.split("<!-- section:gradcheck -->", 1)[1].split("<!-- /section:gradcheck -->")[0]
+    return (ROOT / "docs" / "guide" / "gradcheck.md").read_text()
 
 
 def _resolve(dotted: str) -> Any:
@@ -37,13 +36,13 @@ def _resolve(dotted: str) -> Any:
     return obj
 
 
-def test_the_readme_call_that_returns_the_report_works_as_written() -> None:
-    # the README: "`autodiff.check.gradcheck_report(...)` returns the report object itself"
+def test_the_guides_call_that_returns_the_report_works_as_written() -> None:
+    # the guide: "`autodiff.check.gradcheck_report(...)` returns the report object itself"
     found = re.search(r"`((?:ad|autodiff)\.[\w.]+)\(\.\.\.\)` returns the report object itself",
                       _gradcheck_section())
-    assert found is not None, "the README no longer names the call that returns the report"
+    assert found is not None, "the guide no longer names the call that returns the report"
     gradcheck_report = _resolve(found.group(1))
-    cube = ad.Op("cube", lambda a: a ** 3, (lambda g, out, a: 3.0 * g * a,))  # README's bug
+    cube = ad.Op("cube", lambda a: a ** 3, (lambda g, out, a: 3.0 * g * a,))  # the guide's bug
     x = ad.Tensor([[0.5, -1.0], [2.0, 1.5]], requires_grad=True, name="x")
     report = gradcheck_report(lambda x: cube(x).sum(), [x])
     assert isinstance(report, ad.check.GradcheckReport) and not report
@@ -52,7 +51,7 @@ def test_the_readme_call_that_returns_the_report_works_as_written() -> None:
     assert good and str(good).startswith("gradcheck passed")
 
 
-def test_every_checker_name_in_the_readme_resolves() -> None:
+def test_every_checker_name_in_the_guide_resolves() -> None:
     names = sorted(set(re.findall(r"\b(?:ad|autodiff)(?:\.[A-Za-z_]\w*)+", _gradcheck_section())))
     for name in names:
         _resolve("autodiff" + name[name.index("."):])
