@@ -109,10 +109,13 @@ def run_backward(
             inputs = node._inputs
             ctx = node._ctx or _EMPTY
             vjps = fn.vjps
+            all_grads = fn.vjp_all(g, node, *inputs, **ctx) if fn.vjp_all is not None else None
             for i, x in enumerate(inputs):
                 if getattr(x, "requires_grad", False) is not True:
                     continue
-                if fn.variadic:
+                if all_grads is not None:
+                    gx = all_grads[i]
+                elif fn.variadic:
                     gx = vjps(i, g, node, *inputs, **ctx)
                 else:
                     gx = vjps[i](g, node, *inputs, **ctx)

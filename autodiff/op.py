@@ -39,24 +39,34 @@ class Op:
     VJPs with Tensor operations so that they can be differentiated again. A
     gradient whose shape is a broadcast of the input's is summed back by the
     engine. For ops with any number of inputs pass ``vjps`` as one function
-    ``vjp(i, g, out, *inputs, **kwargs)`` and set ``variadic=True``.
+    ``vjp(i, g, out, *inputs, **kwargs)`` and set ``variadic=True``; such an op may
+    also give ``vjp_all(g, out, *inputs, **kwargs)``, returning every input's gradient
+    at once (None where there is none), which the backward pass then calls once per
+    node instead of once per input: linear instead of quadratic in the number of
+    inputs, since each call of ``vjp`` receives them all.
     ``differentiable=False`` marks ops whose result never requires grad
     (comparisons). Calling the op on Tensors, numbers or arrays returns a Tensor.
     """
 
-    __slots__ = ("name", "forward", "vjps", "variadic", "differentiable", "__weakref__")
+    __slots__ = ("name", "forward", "vjps", "vjp_all", "variadic", "differentiable",
+                 "__weakref__")
 
     def __init__(self, name: str, forward: Callable[..., Any], vjps: Sequence[VJP] | VJP = (),
-                 *, variadic: bool = False, differentiable: bool = True) -> None:
+                 *, variadic: bool = False, differentiable: bool = True,
+                 vjp_all: VJP | None = None) -> None:
         if not callable(forward):
             raise TypeError(f"Op {name!r}: forward must be callable, got {forward!r}")
         if variadic and not callable(vjps):
             raise TypeError(f"Op {name!r}: a variadic op takes one vjp(i, g, out, *inputs)")
         if not variadic and differentiable and not all(callable(v) for v in vjps):  # type: ignore
             raise TypeError(f"Op {name!r}: vjps must be a sequence of callables, one per input")
+        if vjp_all is not None and not (variadic and callable(vjp_all)):
+            raise TypeError(f"Op {name!r}: vjp_all must be a callable and needs variadic=True, "
+                            f"got {vjp_all!r} with variadic={variadic}")
         self.name = name
         self.forward = forward
         self.vjps = vjps if variadic else tuple(vjps)  # type: ignore[arg-type]
+        self.vjp_all = vjp_all
         self.variadic = variadic
         self.differentiable = differentiable
 

@@ -103,6 +103,22 @@ class Tensor(TensorMethods):
         if requires_grad:
             self.requires_grad_(True)
 
+    # ------------------------------------------------------------------ copy and pickle
+    def __getstate__(self) -> tuple[Any, ...]:
+        """What ``pickle`` and ``copy.deepcopy`` keep: data, grad, requires_grad and name.
+
+        The graph is not kept (the op that made the tensor holds functions, and a graph
+        may be deep): a copy is a leaf, as PyTorch's pickle makes of a non-leaf tensor.
+        """
+        return (self.data, self.grad, self.requires_grad, self.name)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        data, grad, requires_grad, name = state
+        fill_node(self, data, None, (), None, None)
+        self.grad = grad
+        self.requires_grad = requires_grad
+        self.name = name
+
     # ------------------------------------------------------------------ basic properties
     @property
     def shape(self) -> tuple[int, ...]:

@@ -67,6 +67,22 @@ class Value:
         self.label = label
         self._mark = None
 
+    # ------------------------------------------------------------------ copy and pickle
+    def __getstate__(self) -> tuple[float, float, str]:
+        """What ``pickle`` and ``copy.deepcopy`` keep: data, grad and label.
+
+        The graph is not kept, so a chain of any length copies at once: a copy is a leaf
+        (a model's parameters are leaves already).
+        """
+        return (self.data, self.grad, self.label)
+
+    def __setstate__(self, state: tuple[float, float, str]) -> None:
+        self.data, self.grad, self.label = state
+        self._a = self._b = None
+        self._da = self._db = 0.0
+        self._op = ""
+        self._mark = None
+
     # ------------------------------------------------------------------ graph
     @property
     def _prev(self) -> tuple[Value, ...]:

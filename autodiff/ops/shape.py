@@ -67,23 +67,48 @@ def _concatenate_forward(*arrays: np.ndarray, axis: int = 0) -> np.ndarray:
     return np.concatenate(arrays, axis=axis)
 
 
-def _concatenate_vjp(i: int, g: Tensor, out: Tensor, *inputs: Any, axis: int = 0) -> Tensor:
-    sizes = [np.shape(arr(x))[axis] for x in inputs]
-    start = int(np.sum(sizes[:i]))
-    index = [slice(None)] * g.ndim
-    index[axis] = slice(start, start + sizes[i])
-    return g[tuple(index)]
+def _concatenate_vjp_all(g: Tensor, out: Tensor, *inputs: Any, axis: int = 0) -> list[Any]:
+    ends = np.cumsum([np.shape(arr(x))[axis] for x in inputs])
+    index: list[Any] = [slice(None)] * g.ndim
+    grads: list[Any] = []
+    for x, start, end in zip(inputs, [0, *ends[:-1]], ends):
+        if getattr(x, "requires_grad", False) is not True:
+            grads.append(None)
+            continue
+        index[axis] = slice(int(start), int(end))
+        grads.append(g[tuple(index)])
+    return grads
 
 
-def _stack_vjp(i: int, g: Tensor, out: Tensor, *inputs: Any, axis: int = 0) -> Tensor:
-    index = [slice(None)] * g.ndim
-    index[axis] = i
-    return g[tuple(index)]
+def _stack_vjp_all(g: Tensor, out: Tensor, *inputs: Any, axis: int = 0) -> list[Any]:
+    index: list[Any] = [slice(None)] * g.ndim
+    grads: list[Any] = []
+    for i, x in enumerate(inputs):
+        if getattr(x, "requires_grad", False) is not True:
+            grads.append(None)
+            continue
+        index[axis] = i
+        grads.append(g[tuple(index)])
+    return grads
 
 
-concatenate = register("concatenate", _concatenate_forward, _concatenate_vjp, variadic=True)
-stack = register("stack", lambda *arrays, axis=0: np.stack(arrays, axis=axis), _stack_vjp,
-                  variadic=True)
+def _concatenate_vjp(i: int, g: Tensor, out: Tensor, *inputs: Any, axis: int = 0) -> Any:
+    return _concatenate_vjp_all(g, out, *inputs, axis=axis)[i]
+
+
+def _stack_vjp(i: int, g: Tensor, out: Tensor, *inputs: Any, axis: int = 0) -> Any:
+    return _stack_vjp_all(g, out, *inputs, axis=axis)[i]
+
+
+def _stack_forward(*arrays: np.ndarray, axis: int = 0) -> np.ndarray:
+    return np.stack(arrays, axis=axis)
+
+
+# The per-input VJP serves checkers that ask about one input; the backward pass calls the
+# all-at-once one, once per node, which keeps it linear in the number of inputs.
+concatenate = register("concatenate", _concatenate_forward, _concatenate_vjp, variadic=True,
+                       vjp_all=_concatenate_vjp_all)
+stack = register("stack", _stack_forward, _stack_vjp, variadic=True, vjp_all=_stack_vjp_all)
 
 
 def _pad_forward(a: np.ndarray, pad_width: Any, value: float = 0.0) -> np.ndarray:
