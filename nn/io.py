@@ -17,18 +17,21 @@ Safety: files are read with ``allow_pickle=False`` (loading can never run code);
 holding pickled object arrays, a truncated or corrupted archive, or a foreign file raises
 :class:`CheckpointError` (a ``ValueError``) saying so. Writes go to a temporary file in the
 target's directory, are flushed and fsynced, then renamed over the target with
-``os.replace``, so a crash or an exception during ``save`` leaves the previous file intact.
+``os.replace``, so a crash or an exception during ``save`` leaves the previous file intact;
+the temporary files of writers killed mid-write are reclaimed by the next ``save`` of the
+same path (``nn/atomic_file.py``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from typing import Any
 
 import numpy as np
+
+from .atomic_file import atomic_write
 
 __all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -160,9 +163,11 @@ def _write_npz(f: Any, arrays: dict[str, np.ndarray]) -> None:
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Write ``obj``'s state (a Module, an optimizer, or a nested dict) to ``path`` atomically.
 
-    The file is written exactly at ``path`` (no suffix is added). Raises TypeError for a
-    value that cannot be stored without pickle; on any error the previous file at ``path``
-    (if any) is left untouched and no temporary file remains.
+    The file is written exactly at ``path`` (no suffix is added; a symbolic link is
+    followed). Raises TypeError for a value that cannot be stored without pickle, and
+    OSError naming ``path`` when writing fails; on any error the previous file at ``path``
+    (if any) is left untouched and no temporary file remains. Temporary files left by
+    writers that were killed mid-write are removed (see ``nn.atomic_file``).
     """
     kind, state = _state_of(obj)
     enc = _Encoder()
@@ -172,33 +177,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     arrays = dict(enc.arrays)
     arrays[_MANIFEST_KEY] = np.array(json.dumps(manifest))
 
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"nn.save: directory {directory!r} of {path!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_npz(f, arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable (best effort: not every OS can open a directory)
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    atomic_write(os.fspath(path), lambda f: _write_npz(f, arrays), "nn.save")
 
 
 def _read_arrays(path: str) -> dict[str, np.ndarray]:
