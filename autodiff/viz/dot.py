@@ -25,6 +25,7 @@ from .graph import (
     walk,
 )
 from .modules import ModuleTree, assign_owners, param_names
+from .text import MAX_TEXT, clean
 
 __all__ = ["build_lines", "RANKDIRS", "DEFAULT_MAX_NODES"]
 
@@ -48,14 +49,15 @@ _STR_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
-def q(text: str) -> str:
-    """A DOT double-quoted string (newlines become centred line breaks)."""
-    return '"' + text.translate(_STR_ESCAPES) + '"'
+def q(text: str, limit: int | None = MAX_TEXT) -> str:
+    """A DOT double-quoted string (newlines become centred line breaks), made safe by
+    ``text.clean`` (unsafe characters escaped, cut past ``limit`` characters)."""
+    return '"' + clean(text, limit).translate(_STR_ESCAPES) + '"'
 
 
 def record(fields: list[str]) -> str:
-    """A quoted record label ``{ a | b | c }`` with each field escaped."""
-    return '"{ ' + " | ".join(f.translate(_REC_ESCAPES) for f in fields) + ' }"'
+    """A quoted record label ``{ a | b | c }`` with each field made safe and escaped."""
+    return '"{ ' + " | ".join(clean(f).translate(_REC_ESCAPES) for f in fields) + ' }"'
 
 
 class GradScale:
@@ -290,13 +292,13 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
 
     if scale is not None:
         lines.append(f"\tlegend [{_attrs(shape='plaintext', label=scale.legend(bool(flagged)))}]\n")
-    notes = [title] if title else []
+    notes = [clean(title)] if title else []
     if layout.notes:
         notes.append(f"Collapsed to fit max_nodes={max_nodes}: " + "; ".join(layout.notes)
                      + ". Pass max_nodes=None to draw every node.")
-        lines.append("\t// " + " ".join(notes[-1].split("\n")) + "\n")
+        lines.append("\t// " + " ".join(clean(notes[-1], None).split("\n")) + "\n")
     if notes:
-        lines.append(f"\tlabel={q(chr(10).join(notes))}\n")
+        lines.append(f"\tlabel={q(chr(10).join(notes), None)}\n")
         lines.append("\tlabelloc=b\n")
     return lines
 
