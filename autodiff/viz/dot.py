@@ -20,11 +20,13 @@ from .graph import (
     grad_magnitude,
     node_name,
     op_label,
+    seeded_roots,
     tensor_fields,
     value_fields,
     walk,
 )
 from .modules import ModuleTree, assign_owners, param_names
+from .names import other_names
 from .text import MAX_TEXT, clean
 
 __all__ = ["build_lines", "RANKDIRS", "DEFAULT_MAX_NODES"]
@@ -154,7 +156,7 @@ def build_lines(root: Any, **options: Any) -> list[str]:
 def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                  rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
                  max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
-                 diagnosis: Any = None, title: str | None = None,
+                 diagnosis: Any = None, title: str | None = None, names: Any = True,
                  where: str = "to_dot") -> list[str]:
     if rankdir not in RANKDIRS:
         raise ValueError(f"{where}: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
@@ -166,11 +168,12 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     nodes, parents = graph.nodes, graph.parents
     n = len(nodes)
     tree = ModuleTree(group_by_module) if group_by_module is not None else None
-    names = param_names(params, tree)
+    pnames = param_names(params, tree)
     tensor = [is_array_node(node) for node in nodes]
     has_op = [bool(node._op) for node in nodes]
+    given = other_names(nodes, has_op, pnames, names, where)
     is_param = [
-        (id(node) in names and not has_op[i])
+        (id(node) in pnames and not has_op[i])
         or (tensor[i] and not has_op[i] and bool(getattr(node, "requires_grad", False)))
         for i, node in enumerate(nodes)
     ]
@@ -181,6 +184,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     layout = collapse(graph, cost, has_op, is_param, owner, tree, budget)
     rep, groups = layout.rep, layout.groups
     roots = set(graph.roots)
+    seeded = seeded_roots(graph, tensor, has_op) if show_grad or grad_flow else set()
 
     scale = None
     group_grads: list[float | None] = []
@@ -189,7 +193,8 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             mags = [m for i in group.members if is_param[i]
                     for m in [grad_magnitude(nodes[i])] if m is not None]
             group_grads.append(sum(mags) / len(mags) if mags else None)
-        scale = GradScale([grad_magnitude(nodes[i]) for i in range(n) if rep[i] == i]
+        scale = GradScale([1.0 if i in seeded else grad_magnitude(nodes[i])
+                           for i in range(n) if rep[i] == i]
                           + [m for m in group_grads if m is not None])
 
     lines = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
@@ -204,12 +209,15 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
         if rep[i] != i:
             continue
         node = nodes[i]
-        name = names.get(id(node)) or node_name(node)
+        name = pnames.get(id(node)) or node_name(node) or given.get(id(node), "")
         full_name = ""
         cluster = owner[i] if owner is not None else None
         if cluster and name.startswith(cluster + "."):  # the cluster title says the rest
             full_name, name = name, name[len(cluster) + 1:]
-        fields = (tensor_fields if tensor[i] else value_fields)(node, name, show_data, show_grad)
+        if tensor[i]:
+            fields = tensor_fields(node, name, show_data, show_grad, i in seeded)
+        else:
+            fields = value_fields(node, name, show_data, show_grad)
         attrs = ["label=" + record(fields)]
         fill = None
         if is_param[i]:
@@ -219,7 +227,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             attrs.append("peripheries=2")
             fill = OUTPUT_FILL
         if scale is not None:
-            colors = scale.color(grad_magnitude(node))
+            colors = scale.color(1.0 if i in seeded else grad_magnitude(node))
             fill = colors[0] if colors else "white"
             if colors:
                 attrs.append(f"fontcolor={q(colors[1])}")
