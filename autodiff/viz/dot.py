@@ -27,6 +27,7 @@ from .graph import (
 )
 from .modules import ModuleTree, assign_owners, param_names
 from .names import other_names
+from .stages import place_parameter_free
 from .text import MAX_TEXT, clean
 
 __all__ = ["build_lines", "RANKDIRS", "DEFAULT_MAX_NODES"]
@@ -177,7 +178,12 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
         or (tensor[i] and not has_op[i] and bool(getattr(node, "requires_grad", False)))
         for i, node in enumerate(nodes)
     ]
-    owner = assign_owners(graph, is_param, tree) if tree is not None else None
+    owner = None
+    if tree is not None:
+        owner = assign_owners(graph, is_param, tree)
+        forced = place_parameter_free(graph, owner, is_param, tree)
+        if forced:
+            owner = assign_owners(graph, is_param, tree, forced)
     flagged = flagged_ids(diagnosis)
     cost = [2 if h else 1 for h in has_op]
     budget = None if max_nodes is None else max_nodes - (1 if grad_flow else 0)

@@ -38,6 +38,8 @@ class ModuleTree:
         self.short: dict[str, str] = {"": type(model).__name__}
         self.parent: dict[str, str | None] = {"": None}
         self.depth: dict[str, int] = {"": 0}
+        self.module: dict[str, Any] = {"": model}
+        self.kids: dict[str, list[str]] = {"": []}
         stack: list[tuple[str, Any]] = [("", model)]
         seen = {id(model)}
         while stack:
@@ -52,12 +54,33 @@ class ModuleTree:
                 self.short[child_path] = str(name)
                 self.parent[child_path] = path
                 self.depth[child_path] = self.depth[path] + 1
+                self.module[child_path] = child
+                self.kids[child_path] = []
+                self.kids[path].append(child_path)
                 found.append((child_path, child))
             stack.extend(reversed(found))
         self.params: list[tuple[str, Any]] = list(model.named_parameters())
         self.param_owner: dict[int, str] = {}
         for name, p in self.params:
             self.param_owner[id(p)] = self.owner_of_name(name)
+
+    def with_parameters(self) -> set[str]:
+        """The module paths that hold a parameter (themselves or a descendant)."""
+        out: set[str] = set()
+        for owner in self.param_owner.values():
+            p: str | None = owner
+            while p is not None and p not in out:
+                out.add(p)
+                p = self.parent[p]
+        return out
+
+    def within(self, path: str | None, ancestor: str) -> bool:
+        """Whether module ``path`` is ``ancestor`` or inside it."""
+        while path is not None:
+            if path == ancestor:
+                return True
+            path = self.parent[path]
+        return False
 
     def owner_of_name(self, name: str) -> str:
         """The deepest module path that prefixes a parameter name."""
@@ -120,14 +143,23 @@ def param_names(params: Any, tree: ModuleTree | None) -> dict[int, str]:
     return names
 
 
-def assign_owners(graph: Graph, is_param: list[bool], tree: ModuleTree) -> list[str | None]:
-    """The module path each node belongs to (None: outside the model), in one forward pass."""
+def assign_owners(graph: Graph, is_param: list[bool], tree: ModuleTree,
+                  forced: dict[int, str] | None = None) -> list[str | None]:
+    """The module path each node belongs to (None: outside the model), in one forward pass.
+
+    ``forced``: node position -> module path, for nodes placed by other means (the ops of
+    a parameter-free module, see ``stages``); the pass then places the rest from them.
+    """
     owner: list[str | None] = [None] * len(graph.nodes)
     from_params = [False] * len(graph.nodes)  # a model parameter, or computed from them only
     param_owner = tree.param_owner
     lca = tree.lca
+    forced = forced or {}
     for i, node in enumerate(graph.nodes):
         ps = graph.parents[i]
+        if i in forced:
+            owner[i] = forced[i]
+            continue
         if is_param[i] or not ps:
             owner[i] = param_owner.get(id(node))
             from_params[i] = owner[i] is not None
