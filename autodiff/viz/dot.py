@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from ..nodes import is_array_node
+from .batch import find_samples, sample_names
 from .collapse import Group, collapse
 from .graph import (
     Graph,
@@ -25,7 +26,7 @@ from .graph import (
     value_fields,
     walk,
 )
-from .modules import ModuleTree, assign_owners, param_names
+from .modules import ModuleTree, assign_owners, param_names, parameter_like
 from .names import other_names
 from .stages import place_parameter_free
 from .text import MAX_TEXT, clean
@@ -135,6 +136,16 @@ def _group_label(group: Group, graph: Graph, tree: ModuleTree | None, is_param: 
         if len(names) > 4:
             names = names[:2] + ["..."] + names[-1:]
         return " -> ".join(names) + f"\nfolded chain of {ops:,} ops\n({len(members):,} nodes)"
+    if group.kind == "batch":
+        return (f"x {int(group.key) - 1:,} more samples,\neach computed like the one drawn,\n"
+                f"with the same parameters\n{ops:,} ops\n({len(members):,} nodes)")
+    if group.kind == "reduction":
+        kinds: dict[str, int] = {}
+        for i in members:
+            op = op_label(graph.nodes[i]).split("\n")[0]
+            kinds[op] = kinds.get(op, 0) + 1
+        made = ", ".join(f"{op} x {k:,}" for op, k in kinds.items())
+        return f"combines the {int(group.key):,} samples:\n{made}\n({len(members):,} nodes)"
     return f"hidden, farthest from the output:\n{ops:,} ops, {counts}\n({len(members):,} nodes)"
 
 
@@ -187,8 +198,14 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     flagged = flagged_ids(diagnosis)
     cost = [2 if h else 1 for h in has_op]
     budget = None if max_nodes is None else max_nodes - (1 if grad_flow else 0)
-    layout = collapse(graph, cost, has_op, is_param, owner, tree, budget)
+    samples = None
+    if tree is not None and budget is not None and sum(cost) > budget:
+        samples = find_samples(graph, parameter_like(graph, is_param, tree))
+    layout = collapse(graph, cost, has_op, is_param, owner, tree, budget, samples)
     rep, groups = layout.rep, layout.groups
+    if samples is not None and layout.sample is not None and owner is not None:
+        for i, name in sample_names(graph, samples, layout.sample, owner).items():
+            given.setdefault(id(nodes[i]), name)
     roots = set(graph.roots)
     seeded = seeded_roots(graph, tensor, has_op) if show_grad or grad_flow else set()
 
@@ -297,7 +314,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                         continue
                     seen.add((rp, i))
                 lines.append(f"\t{item_id(rp)} -> n{i}o\n")
-        else:
+        elif groups[r - n].kind != "batch":  # a folded batch's inputs are the parameters
             for p in parents[i]:
                 rp = rep[p]
                 if rp != r and (rp, r) not in seen:
