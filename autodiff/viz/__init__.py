@@ -74,7 +74,8 @@ def _check_format(fmt: str, where: str) -> str:
     return fmt
 
 
-def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdir: str = "LR",
+def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None,
+           rankdir: str | None = None,
            show_data: bool = True, show_grad: bool = True,
            max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
            diagnosis: Any = None, title: str | None = None, names: Any = True) -> str:
@@ -89,10 +90,15 @@ def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdi
     ``params``: dict name -> parameter, (name, parameter) pairs, or parameters: names drawn
     on the records. ``group_by_module``: an ``nn.Module``; names come from its
     ``named_parameters()`` and nodes are drawn inside nested clusters (network > layer >
-    neuron). ``rankdir``: "LR", "TB", "RL" or "BT". ``show_data`` / ``show_grad``: include
-    those fields. ``max_nodes``: past this many drawn nodes, module clusters become summary
-    boxes, chains of single-input ops fold, and the nodes farthest from the output are
-    hidden in one box, and the drawing says what it hid (an int >= 10; None draws all).
+    neuron). ``rankdir``: "LR", "TB", "RL" or "BT" (used as given), or None (default) to
+    choose from the graph's shape: left to right for a small scalar graph (micrograd's
+    drawing), else top to bottom unless left to right is clearly squarer; a long strip
+    without clusters is folded into bands side by side (see ``autodiff.viz.shape``).
+    ``show_data`` / ``show_grad``: include those fields. ``max_nodes``: past this many
+    drawn nodes, a scalar model applied sample by sample is drawn for one sample (the
+    rest of the batch in one box), module clusters become summary boxes, chains of
+    single-input ops fold, and the nodes farthest from the output are hidden in one box,
+    and the drawing says what it hid (an int >= 10; None draws all).
     ``grad_flow``: colour records by |grad| (mean |grad| for tensors) on a log scale, with a
     legend. ``diagnosis``: a report with ``.bad_nodes`` or ``.nodes`` (e.g. from
     ``ad.diagnose``) or an iterable of nodes; those are drawn red. ``title``: a caption.
@@ -111,7 +117,7 @@ def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdi
 
 
 def draw_dot(root: Any, *, format: str = "svg", params: Any = None, group_by_module: Any = None,
-             rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+             rankdir: str | None = None, show_data: bool = True, show_grad: bool = True,
              max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
              diagnosis: Any = None, title: str | None = None,
              names: Any = True) -> GraphDrawing:

@@ -108,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="output file: .svg, .png, .pdf (needs graphviz) or .dot (DOT text); "
                         "'-' prints the DOT text (default: graph.svg)")
     p.add_argument("--format", help="output format when the suffix does not say it")
-    p.add_argument("--rankdir", default="LR", choices=RANKDIRS, help="layout direction")
+    p.add_argument("--rankdir", default=None, choices=RANKDIRS,
+                   help="layout direction (default: chosen from the graph's shape)")
     p.add_argument("--no-data", action="store_true", help="leave out data values")
     p.add_argument("--no-grad", action="store_true", help="leave out gradients")
     p.add_argument("--backward", action="store_true",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
+import textwrap
 from typing import Any
 
 from ..nodes import is_array_node
@@ -28,6 +29,7 @@ from .graph import (
 )
 from .modules import ModuleTree, assign_owners, param_names, parameter_like
 from .names import other_names
+from .shape import MAX_ESTIMATED, Item, band_of, choose, connect, fold, ranks
 from .stages import place_parameter_free
 from .text import MAX_TEXT, clean
 
@@ -166,12 +168,13 @@ def build_lines(root: Any, **options: Any) -> list[str]:
 
 
 def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
-                 rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+                 rankdir: str | None = None, show_data: bool = True, show_grad: bool = True,
                  max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
                  diagnosis: Any = None, title: str | None = None, names: Any = True,
                  where: str = "to_dot") -> list[str]:
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"{where}: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    if rankdir is not None and rankdir not in RANKDIRS:
+        raise ValueError(f"{where}: rankdir must be one of {RANKDIRS} or None (chosen from "
+                         f"the graph's shape), got {rankdir!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
                                   or max_nodes < 10):
         raise ValueError(f"{where}: max_nodes must be an int >= 10 or None (draw every node), "
@@ -220,9 +223,12 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                            for i in range(n) if rep[i] == i]
                           + [m for m in group_grads if m is not None])
 
-    lines = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
-             f"\tnode [{_attrs(shape='record', fontname='Helvetica', fontsize=10)}]\n",
-             f"\tedge [{_attrs(arrowsize='0.6', color=q('#555555'))}]\n"]
+    lines: list[str] = []
+    drawn = len(groups) + sum(cost[i] for i in range(n) if rep[i] == i)
+    if rankdir is None and drawn > MAX_ESTIMATED:
+        rankdir = "TB"  # too large to read whole anyway: no estimate, the default direction
+    items: dict[str, Item] = {}  # what is drawn, for the estimate of the drawing's shape
+    shaping = rankdir is None
     by_cluster: dict[str | None, list[str]] = {}
     op_tail = ', shape=ellipse, fontsize=9, margin="0.05,0.02", height=0.3'
     value_ops: dict[str, str] = {}  # a Value's op label depends on its _op only
@@ -266,6 +272,8 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             attrs.append(f'style=filled, fillcolor="{fill}"')
         out = by_cluster.setdefault(cluster, [])
         out.append(f"\tn{i} [{', '.join(attrs)}]\n")
+        if shaping:
+            items[f"n{i}"] = Item("record", fields)
         if has_op[i]:
             if tensor[i]:
                 op_text = q(op_label(node))
@@ -274,8 +282,16 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                     node._op, q(op_label(node)))
             red = ", color=red, fontcolor=red, penwidth=3" if reason is not None else ""
             out.append(f"\tn{i}o [label={op_text}{op_tail}{red}]\n")
+            if shaping:
+                items[f"n{i}o"] = Item("op", [op_text[1:-1].replace("\\n", "\n")], 9.0)
 
-    for k, group in enumerate(groups):
+    order = {path: k for k, path in enumerate(tree.kind)} if tree is not None else {}
+    def place(k: int) -> tuple[int, int]:
+        module = groups[k].kind == "module"
+        return (order.get(groups[k].key, -1) if module else -1), k
+
+    for k in sorted(range(len(groups)), key=place):
+        group = groups[k]  # module boxes in the model's order: neurons.0, neurons.1, ...
         label = _group_label(group, graph, tree, is_param, has_op)
         bad = any(id(nodes[i]) in flagged for i in group.members)
         fill, font = "#eeeeee", None
@@ -291,6 +307,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                  "fillcolor": q(fill), "fontcolor": q(font) if font else None,
                  "color": "red" if bad else None}
         by_cluster.setdefault(group.cluster, []).append(f"\tg{k} [{_attrs(**style)}]\n")
+        items[f"g{k}"] = Item("box", [label])
 
     lines.extend(by_cluster.pop(None, []))
     if by_cluster:
@@ -300,38 +317,61 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     def item_id(r: int) -> str:
         return f"n{r}" if r < n else f"g{r - n}"
 
+    edges: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
     for i in range(n):
         r = rep[i]
         if r == i:
             if not has_op[i]:
                 continue
-            lines.append(f"\tn{i}o -> n{i}\n")
+            edges.append((f"n{i}o", f"n{i}"))
             for p in parents[i]:
                 rp = rep[p]
                 if rp >= n:
                     if (rp, i) in seen:
                         continue
                     seen.add((rp, i))
-                lines.append(f"\t{item_id(rp)} -> n{i}o\n")
+                edges.append((item_id(rp), f"n{i}o"))
         elif groups[r - n].kind != "batch":  # a folded batch's inputs are the parameters
             for p in parents[i]:
                 rp = rep[p]
                 if rp != r and (rp, r) not in seen:
                     seen.add((rp, r))
-                    lines.append(f"\t{item_id(rp)} -> {item_id(r)}\n")
+                    edges.append((item_id(rp), item_id(r)))
 
     if scale is not None:
         lines.append(f"\tlegend [{_attrs(shape='plaintext', label=scale.legend(bool(flagged)))}]\n")
-    notes = [clean(title)] if title else []
+        items["legend"] = Item("box", ["|grad| (log scale) xx"] * (scale.bins + 3))
+    notes = [wrap(clean(title))] if title else []
     if layout.notes:
-        notes.append(f"Collapsed to fit max_nodes={max_nodes}: " + "; ".join(layout.notes)
-                     + ". Pass max_nodes=None to draw every node.")
-        lines.append("\t// " + " ".join(clean(notes[-1], None).split("\n")) + "\n")
+        note = (f"Collapsed to fit max_nodes={max_nodes}: " + "; ".join(layout.notes)
+                + ". Pass max_nodes=None to draw every node.")
+        lines.append("\t// " + clean(note, None) + "\n")
+        notes.append(wrap(note))
+    caption = Item("box", notes, 11.0) if notes else None
+    if rankdir is None:
+        rank = ranks(list(items), edges)
+        scalar = not any(tensor[i] for i in range(n) if rep[i] == i)
+        rankdir = choose(items, rank, scalar, bool(by_cluster), caption)
+        bands = 1 if by_cluster else fold(items, rank, rankdir, caption)
+        folded = connect(edges, band_of(rank, edges, bands)) if bands > 1 else None
+        if folded is not None:
+            edges, connectors = folded
+            lines.extend(connectors)
+    lines.extend(f"\t{a} -> {b}\n" for a, b in edges)
     if notes:
         lines.append(f"\tlabel={q(chr(10).join(notes), None)}\n")
         lines.append("\tlabelloc=b\n")
-    return lines
+    head = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
+            f"\tnode [{_attrs(shape='record', fontname='Helvetica', fontsize=10)}]\n",
+            f"\tedge [{_attrs(arrowsize='0.6', color=q('#555555'))}]\n"]
+    return head + lines
+
+
+def wrap(text: str, width: int = 90) -> str:
+    """``text`` with each line broken at spaces into lines of at most ``width`` characters."""
+    return "\n".join("\n".join(textwrap.wrap(line, width)) or line
+                     for line in text.split("\n"))
 
 
 def _clusters(by_cluster: dict[str | None, list[str]], tree: ModuleTree) -> list[str]:
