@@ -76,14 +76,6 @@ class ModuleTree:
                 p = self.parent[p]
         return out
 
-    def within(self, path: str | None, ancestor: str) -> bool:
-        """Whether module ``path`` is ``ancestor`` or inside it."""
-        while path is not None:
-            if path == ancestor:
-                return True
-            path = self.parent[path]
-        return False
-
     def owner_of_name(self, name: str) -> str:
         """The deepest module path that prefixes a parameter name."""
         parts = name.split(".")

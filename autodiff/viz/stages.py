@@ -38,15 +38,20 @@ def place_parameter_free(graph: Graph, owner: list[str | None], is_param: list[b
         for p in ps:
             children[p].append(i)
     touches = _touches_params(graph, is_param, owner)
+    members: dict[str, list[int]] = {}  # module path -> the nodes inside it, at any depth
+    for i, o in enumerate(owner):
+        while o is not None:
+            members.setdefault(o, []).append(i)
+            o = tree.parent[o]
     forced: dict[int, str] = {}
     for path in tree.kind:
         kids = tree.kids[path]
         if all(k in with_params for k in kids):
             continue
-        previous: list[int] = _entry_candidates(graph, owner, is_param, tree, path)
+        previous: list[int] = _entry_candidates(graph, is_param, members.get(path, []))
         for kid in kids:
             if kid in with_params:
-                previous = _exit_candidates(graph, owner, touches, tree, kid)
+                previous = _exit_candidates(touches, members.get(kid, []))
                 continue
             found = None
             for start in previous:
@@ -76,23 +81,20 @@ def _touches_params(graph: Graph, is_param: list[bool], owner: list[str | None])
     return touches
 
 
-def _exit_candidates(graph: Graph, owner: list[str | None], touches: list[bool],
-                     tree: ModuleTree, kid: str) -> list[int]:
+def _exit_candidates(touches: list[bool], inside: list[int]) -> list[int]:
     """Where a module with parameters may hand its output on: its last node that touches
     a parameter and the nodes after it inside the module, latest first."""
-    inside = [i for i in range(len(graph.nodes)) if tree.within(owner[i], kid)]
     last = max((i for i in inside if touches[i]), default=None)
     if last is None:
         return []
     return sorted((i for i in inside if i >= last), reverse=True)
 
 
-def _entry_candidates(graph: Graph, owner: list[str | None], is_param: list[bool],
-                      tree: ModuleTree, path: str) -> list[int]:
-    """The container's input: nodes outside it that feed it, and a few of their ancestors."""
-    entries = sorted({p for i in range(len(graph.nodes)) if tree.within(owner[i], path)
-                      for p in graph.parents[i]
-                      if not is_param[p] and not tree.within(owner[p], path)}, reverse=True)
+def _entry_candidates(graph: Graph, is_param: list[bool], inside: list[int]) -> list[int]:
+    """A container's input: nodes outside it that feed it, and a few of their ancestors."""
+    within = set(inside)
+    entries = sorted({p for i in inside for p in graph.parents[i]
+                      if not is_param[p] and p not in within}, reverse=True)
     out: list[int] = []
     for e in entries:
         k = e
