@@ -18,8 +18,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..grad_mode import enable_grad
 from ..nodes import is_array_node
-from .graph import Graph
+from ..random import default_generator
+from ..tensor import Tensor
+from .graph import Graph, walk
 from .modules import ModuleTree
 
 __all__ = ["place_parameter_free"]
@@ -109,10 +112,6 @@ def _entry_candidates(graph: Graph, is_param: list[bool], inside: list[int]) -> 
 
 def _probe(module: Any, data: Any) -> tuple[Any, Any] | None:
     """``(leaf, output)`` of a deep copy of ``module`` run on a leaf holding ``data``."""
-    from ..grad_mode import enable_grad
-    from ..random import default_generator
-    from ..tensor import Tensor
-
     generator = default_generator()
     state = generator.bit_generator.state
     try:
@@ -140,8 +139,6 @@ def _match(graph: Graph, children: list[list[int]], start: int, module: Any,
         return [], start  # the identity (Dropout in eval mode): no op to draw
     if not (hasattr(out, "_prev") and is_array_node(out)):
         return None
-    from .graph import walk
-
     pg = walk([out])
     if id(leaf) not in pg.index:
         return None
