@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import accumulation, anomaly, engine
 from .size import ElementCount
 from .tensor_methods import TensorMethods
 
@@ -293,10 +293,14 @@ class Tensor(TensorMethods):
                                 "Tensor")
         grads = engine.run_backward([self], [Tensor(root)], create_graph=create_graph,
                                     targets=targets)
+        if anomaly._anomaly_enabled:
+            accumulation.check_leaves(targets)
         for t, g in zip(targets, grads or ()):
             if g is not None:
                 engine.accumulate_grad(t, g if g.shape == t.shape else g.sum_to(t.shape),
                                        create_graph)
+        if anomaly._anomaly_enabled:
+            accumulation.remember(targets)
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: ArrayLike) -> Tensor:
