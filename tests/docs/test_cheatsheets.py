@@ -8,6 +8,7 @@ row by row, and the comparison is skipped.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,9 @@ def test_every_row_runs_and_agrees_with_the_reference(
     compared = run_table(table, with_reference, rtol, atol, tmp_path)
     if with_reference:
         assert compared == sum(r.reference is not None for r in table.rows)
+    elif os.environ.get(f"AUTODIFF_REQUIRE_{module.upper()}") == "1":
+        pytest.fail(f"{module} is not installed but AUTODIFF_REQUIRE_{module.upper()}=1; "
+                    f"install the dev extra: pip install -e '.[dev]'")
     else:
         pytest.skip(f"{module} is not installed: autodiff's side ran, without a comparison")
 
