@@ -84,7 +84,7 @@ def run_backward(
             target_index.setdefault(id(t), []).append(i)
         results = [None] * len(targets)
     owned: set[int] = set()
-    check = anomaly._anomaly_enabled
+    check = anomaly._state.enabled
     leaves = [n for n in order if n._fn is None] if check and targets is None else []
     if leaves:
         accumulation.check_leaves(leaves)

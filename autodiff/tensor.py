@@ -293,13 +293,13 @@ class Tensor(TensorMethods):
                                 "Tensor")
         grads = engine.run_backward([self], [Tensor(root)], create_graph=create_graph,
                                     targets=targets)
-        if anomaly._anomaly_enabled:
+        if anomaly._state.enabled:
             accumulation.check_leaves(targets)
         for t, g in zip(targets, grads or ()):
             if g is not None:
                 engine.accumulate_grad(t, g if g.shape == t.shape else g.sum_to(t.shape),
                                        create_graph)
-        if anomaly._anomaly_enabled:
+        if anomaly._state.enabled:
             accumulation.remember(targets)
 
     # ------------------------------------------------------------------ arithmetic
