@@ -85,7 +85,8 @@ def warn_if_promoted(module: Any, x: Any, weight: Any) -> None:
     wider float dtype, e.g. float32 data through float64 layers."""
     x_dtype = getattr(x, "dtype", None)
     w_dtype = getattr(weight, "dtype", None)
-    if not (isinstance(x_dtype, np.dtype) and isinstance(w_dtype, np.dtype)):
+    if x_dtype == w_dtype or not (isinstance(x_dtype, np.dtype)
+                                  and isinstance(w_dtype, np.dtype)):
         return
     if x_dtype.kind != "f" or w_dtype.kind != "f" or np.result_type(x_dtype, w_dtype) == x_dtype:
         return
