@@ -171,7 +171,10 @@ def comparable(x: Any) -> Any:
         return None if any(v is None for v in items.values()) else items
     kind = type(x).__name__
     if kind in ("Tensor", "Parameter"):
-        return Arr(_array(x.data if hasattr(x, "requires_grad") else x), _array(x.grad))
+        # torch warns on reading .grad of an interior tensor that does not keep it
+        kept = getattr(x, "is_leaf", True) or getattr(x, "retains_grad", True)
+        return Arr(_array(x.data if hasattr(x, "requires_grad") else x),
+                   _array(x.grad) if kept else None)
     if kind == "Value" and hasattr(x, "grad"):
         return Arr(np.asarray(float(x.data)), np.asarray(float(x.grad)))
     if callable(getattr(x, "get_last_lr", None)):
