@@ -1,7 +1,9 @@
 """Anomaly mode: find the first op that produced a NaN or an infinity, and where it was made.
 
-``detect_anomaly()`` (a context manager or decorator) and ``set_detect_anomaly`` switch it;
-while it is on, every new Tensor node records the user's line that created it
+``detect_anomaly()`` (a context manager or decorator) switches it for the current thread
+and restores that thread's previous setting on exit, so blocks in two threads never leave it
+on for the process; ``set_detect_anomaly`` sets the process-wide default that threads outside
+such a block follow. While it is on, every new Tensor node records the user's line that created it
 (``creation_site``), each op's forward result is checked (``anomaly_in_forward``) and the
 backward loop checks each VJP's result (``anomaly_in_backward``). Value graphs are checked
 by ``Value.backward`` itself. Off by default: the cost when off is one flag test per op.
@@ -14,7 +16,7 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,15 +28,46 @@ __all__ = [
     "creation_site",
     "detect_anomaly",
     "is_anomaly_enabled",
+    "recording_sites",
     "set_detect_anomaly",
     "skip_frames_in",
     "summary",
     "warn_user",
 ]
 
-#: When True, every new Tensor node records where in the user's code it was made (``_site``).
-record_sites = False
-_anomaly_enabled = False
+
+
+class _AnomalyState(threading.local):
+    """Per-thread switches; the class attributes are the process-wide defaults.
+
+    A thread that never entered ``detect_anomaly`` reads the class attributes, so
+    ``set_detect_anomaly`` reaches it; a block sets the thread's own attribute and removes
+    it again on exit when the thread had none. One attribute read per op either way.
+    """
+
+    #: Is anomaly detection on (checked by every op and backward step)?
+    enabled = False
+    #: Does every new Tensor node record where in the user's code it was made (``_site``)?
+    record_sites = False
+
+
+_state = _AnomalyState()
+_UNSET = object()
+
+
+def _set_local(name: str, value: Any) -> Any:
+    """Set this thread's switch ``name``; return its previous own value (or ``_UNSET``)."""
+    previous = _state.__dict__.get(name, _UNSET)
+    setattr(_state, name, value)
+    return previous
+
+
+def _restore_local(name: str, previous: Any) -> None:
+    """Undo :func:`_set_local`: back to the thread's own value, or to the process default."""
+    if previous is _UNSET:
+        _state.__dict__.pop(name, None)
+    else:
+        setattr(_state, name, previous)
 
 
 class AnomalyError(FloatingPointError):
@@ -42,15 +75,31 @@ class AnomalyError(FloatingPointError):
 
 
 def is_anomaly_enabled() -> bool:
-    """Return True while anomaly detection is on."""
-    return _anomaly_enabled
+    """Return True while anomaly detection is on in the calling thread."""
+    return _state.enabled
 
 
 def set_detect_anomaly(mode: bool) -> None:
-    """Turn anomaly detection on or off globally (it also records creation sites)."""
-    global _anomaly_enabled, record_sites
-    _anomaly_enabled = bool(mode)
-    record_sites = bool(mode)
+    """Turn anomaly detection (and creation sites) on or off for the whole process.
+
+    This is the default of every thread; a thread inside a ``detect_anomaly()`` block keeps
+    the block's setting until the block ends, and the calling thread's own setting is
+    reset to the new default.
+    """
+    _AnomalyState.enabled = bool(mode)
+    _AnomalyState.record_sites = bool(mode)
+    _state.__dict__.pop("enabled", None)
+    _state.__dict__.pop("record_sites", None)
+
+
+@contextlib.contextmanager
+def recording_sites() -> Iterator[None]:
+    """Record creation sites of new nodes in this thread for the block's duration."""
+    previous = _set_local("record_sites", True)
+    try:
+        yield
+    finally:
+        _restore_local("record_sites", previous)
 
 
 class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's name
@@ -61,12 +110,11 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's nam
     """
 
     def __enter__(self) -> None:
-        self._previous = (_anomaly_enabled, record_sites)
-        set_detect_anomaly(True)
+        self._previous = (_set_local("enabled", True), _set_local("record_sites", True))
 
     def __exit__(self, *exc: object) -> None:
-        global _anomaly_enabled, record_sites
-        _anomaly_enabled, record_sites = self._previous
+        _restore_local("enabled", self._previous[0])
+        _restore_local("record_sites", self._previous[1])
 
     def _recreate_cm(self) -> detect_anomaly:
         # a fresh context per call of a decorated function, which may recurse

@@ -84,7 +84,7 @@ def run_backward(
             target_index.setdefault(id(t), []).append(i)
         results = [None] * len(targets)
     owned: set[int] = set()
-    check = anomaly._anomaly_enabled
+    check = anomaly._state.enabled
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     in_backward = anomaly._in_backward

@@ -105,7 +105,7 @@ class Op:
             t._fn = self
             t._inputs = inputs
             t._ctx = kwargs or None
-            t._site = anomaly.creation_site() if anomaly.record_sites else None
+            t._site = anomaly.creation_site() if anomaly._state.record_sites else None
         else:
             if out.dtype.kind == "O":  # e.g. a Value operand: numpy made an array of objects
                 raise _object_result(self.name, inputs)
@@ -114,7 +114,7 @@ class Op:
             t._inputs = ()
             t._ctx = None
             t._site = None
-        if anomaly._anomaly_enabled:
+        if anomaly._state.enabled:
             anomaly.anomaly_in_forward(self, inputs, out, t._site)
         return t
 

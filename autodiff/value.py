@@ -305,7 +305,7 @@ class Value:
         nodes are reset and then hold this call's gradient. Iterative: any depth works.
         """
         topo = _topological_order(self)
-        if _anomaly._anomaly_enabled:  # checked copy of the loop below (ad.detect_anomaly)
+        if _anomaly._state.enabled:  # checked copy of the loop below (ad.detect_anomaly)
             _backward_checked(self, topo)
             return
         self.grad += 1.0

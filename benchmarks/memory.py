@@ -208,11 +208,11 @@ def anomaly_overhead(rounds: int, steps: int) -> dict[str, Any]:
     """Per-step time with anomaly mode off: stock engine vs the engine without the checks."""
     call_src = textwrap.dedent(inspect.getsource(op_module.Op.__call__))
     back_src = textwrap.dedent(inspect.getsource(engine.run_backward))
-    call_cut = _line_cut(call_src, "if anomaly._anomaly_enabled:")
+    call_cut = _line_cut(call_src, "if anomaly._state.enabled:")
     back_cut = _line_cut(back_src, "if check:")
     if call_cut is None or back_cut is None:
         return {"available": False}
-    sites = ("anomaly.creation_site() if anomaly.record_sites else None", "None")
+    sites = ("anomaly.creation_site() if anomaly._state.record_sites else None", "None")
     stripped_call = _strip(op_module.Op.__call__, [call_cut, sites], vars(op_module))
     stripped_back = _strip(engine.run_backward, [back_cut], vars(engine))
     if stripped_call is None or stripped_back is None:

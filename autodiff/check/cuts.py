@@ -109,12 +109,9 @@ def find_cuts(call: Callable[[], Any], slots: list[Slot], rng: np.random.Generat
             return [], [], None
         whole = (f"the whole gradient disagrees with central differences along a random "
                  f"direction (analytic {analytic:.6g}, numerical {numerical:.6g})")
-        previous_sites, anomaly.record_sites = anomaly.record_sites, True
-        try:  # with creation sites, so a cut names the user's line
-            with enable_grad():
-                base_roots = _roots(call())
-        finally:
-            anomaly.record_sites = previous_sites
+        # with creation sites, so a cut names the user's line
+        with anomaly.recording_sites(), enable_grad():
+            base_roots = _roots(call())
         base = walk(base_roots).nodes
         # copies now: a detached constant shares the input's array, which the nudge rewrites
         constants = {(k, j): np.array(getattr(x, "data", x), dtype=np.float64)

@@ -75,13 +75,8 @@ def diagnose(
         def call() -> Any:
             return f(*items)
 
-    previous = anomaly.record_sites
-    anomaly.record_sites = True
-    try:
-        with enable_grad():
-            result = call()
-    finally:
-        anomaly.record_sites = previous
+    with anomaly.recording_sites(), enable_grad():
+        result = call()
     roots = list(result) if isinstance(result, (list, tuple)) else [result]
     if roots and all(is_value(r) for r in roots):
         return diagnose_values(call, inputs, params, roots, eps=eps, atol=atol, rtol=rtol)

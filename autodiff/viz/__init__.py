@@ -74,10 +74,11 @@ def _check_format(fmt: str, where: str) -> str:
     return fmt
 
 
-def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdir: str = "LR",
+def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None,
+           rankdir: str | None = None,
            show_data: bool = True, show_grad: bool = True,
            max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
-           diagnosis: Any = None, title: str | None = None) -> str:
+           diagnosis: Any = None, title: str | None = None, names: Any = True) -> str:
     """The DOT source of the graph that produced ``root`` (no graphviz binary needed).
 
     ``root``: a Value or Tensor (or a list of them, drawn together). Each Value is a record
@@ -89,27 +90,37 @@ def to_dot(root: Any, *, params: Any = None, group_by_module: Any = None, rankdi
     ``params``: dict name -> parameter, (name, parameter) pairs, or parameters: names drawn
     on the records. ``group_by_module``: an ``nn.Module``; names come from its
     ``named_parameters()`` and nodes are drawn inside nested clusters (network > layer >
-    neuron). ``rankdir``: "LR", "TB", "RL" or "BT". ``show_data`` / ``show_grad``: include
-    those fields. ``max_nodes``: past this many drawn nodes, module clusters become summary
-    boxes, chains of single-input ops fold, and the nodes farthest from the output are
-    hidden in one box, and the drawing says what it hid (an int >= 10; None draws all).
+    neuron). ``rankdir``: "LR", "TB", "RL" or "BT" (used as given), or None (default) to
+    choose from the graph's shape: left to right for a small scalar graph (micrograd's
+    drawing), else top to bottom unless left to right is clearly squarer; a long strip
+    without clusters is folded into bands side by side (see ``autodiff.viz.shape``).
+    ``show_data`` / ``show_grad``: include those fields. ``max_nodes``: past this many
+    drawn nodes, a scalar model applied sample by sample is drawn for one sample (the
+    rest of the batch in one box), module clusters become summary boxes, chains of
+    single-input ops fold, and the nodes farthest from the output are hidden in one box,
+    and the drawing says what it hid (an int >= 10; None draws all).
     ``grad_flow``: colour records by |grad| (mean |grad| for tensors) on a log scale, with a
     legend. ``diagnosis``: a report with ``.bad_nodes`` or ``.nodes`` (e.g. from
     ``ad.diagnose``) or an iterable of nodes; those are drawn red. ``title``: a caption.
+    ``names``: names for nodes that have no ``label`` / ``name`` of their own and are not
+    named parameters. True (default): a leaf held by a variable of the calling code
+    (``X``, ``xs[3]``, nearest caller first) takes that variable's name; False: none; a
+    dict name -> node (or ``(name, node)`` pairs): those names, for any node.
 
-    Raises TypeError for a root that is not a graph node or bad ``params``, ValueError for
-    a bad ``rankdir`` or ``max_nodes``.
+    Raises TypeError for a root that is not a graph node or bad ``params`` / ``names``,
+    ValueError for a bad ``rankdir`` or ``max_nodes``.
     """
     lines = build_lines(root, params=params, group_by_module=group_by_module, rankdir=rankdir,
                         show_data=show_data, show_grad=show_grad, max_nodes=max_nodes,
-                        grad_flow=grad_flow, diagnosis=diagnosis, title=title)
+                        grad_flow=grad_flow, diagnosis=diagnosis, title=title, names=names)
     return "digraph autodiff {\n" + "".join(lines) + "}\n"
 
 
 def draw_dot(root: Any, *, format: str = "svg", params: Any = None, group_by_module: Any = None,
-             rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+             rankdir: str | None = None, show_data: bool = True, show_grad: bool = True,
              max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
-             diagnosis: Any = None, title: str | None = None) -> GraphDrawing:
+             diagnosis: Any = None, title: str | None = None,
+             names: Any = True) -> GraphDrawing:
     """The graph of ``root`` as a ``graphviz.Digraph``; see ``to_dot`` for the options.
 
     Shown inline in Jupyter; ``.render("out/graph")`` writes ``out/graph.<format>``.
@@ -119,7 +130,8 @@ def draw_dot(root: Any, *, format: str = "svg", params: Any = None, group_by_mod
     fmt = _check_format(format, "draw_dot")
     lines = build_lines(root, params=params, group_by_module=group_by_module, rankdir=rankdir,
                         show_data=show_data, show_grad=show_grad, max_nodes=max_nodes,
-                        grad_flow=grad_flow, diagnosis=diagnosis, title=title, where="draw_dot")
+                        grad_flow=grad_flow, diagnosis=diagnosis, title=title, names=names,
+                        where="draw_dot")
     return GraphDrawing(name="autodiff", format=fmt, body=lines)
 
 
@@ -142,7 +154,8 @@ def render(root: Any, path: str | os.PathLike[str], *, format: str | None = None
     ``AUTODIFF_DOT`` environment variable, else ``dot`` on PATH) names the executable.
 
     Raises DotNotFoundError (a RuntimeError with install instructions) when the binary is
-    missing, RuntimeError when it fails, ValueError for an unknown format.
+    missing, RuntimeError when it fails, ValueError for an unknown format, and an OSError
+    naming ``path`` when it cannot be written.
     """
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
@@ -169,6 +182,14 @@ def render(root: Any, path: str | os.PathLike[str], *, format: str | None = None
             raise RuntimeError(f"render: {binary} -T{fmt} failed with exit code "
                                f"{result.returncode}: {result.stderr.decode(errors='replace')}")
         data = result.stdout
+    try:
+        _write_atomically(path, data)
+    except OSError as error:
+        raise _write_error(error, path) from None
+    return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -182,4 +203,14 @@ def render(root: Any, path: str | os.PathLike[str], *, format: str | None = None
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
+
+
+def _write_error(error: OSError, path: Path) -> OSError:
+    """The same kind of OSError, naming the user's path instead of the temporary file."""
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        reason = f"{str(parent)!r} is a file, not a folder"
+    else:
+        reason = error.strerror or str(error)
+    return type(error)(error.errno, f"render: cannot write {str(path)!r}: {reason}; "
+                                    "choose a folder you can write to")

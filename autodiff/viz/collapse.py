@@ -1,7 +1,10 @@
 """Fit a large graph into ``max_nodes`` drawn nodes, saying what was hidden.
 
-Three steps, each taken only while the drawing is still too large:
+Four steps, each taken only while the drawing is still too large:
 
+0. **Batch.** A scalar model applied sample by sample (``batch.find_samples``) is drawn
+   for one sample; the other samples go into one box, and the ops that combine them
+   (the sum of the loss terms) into another.
 1. **Modules.** With a model, the deepest module clusters (neurons) become one summary
    box each, then the next level up (layers), then the whole network.
 2. **Chains.** Runs of single-input ops (``tanh`` of ``* 2`` of ``exp`` ...) fold into
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from .batch import MIXED, Samples
 from .graph import Graph
 from .modules import ModuleTree
 
@@ -29,8 +33,8 @@ class Group:
     __slots__ = ("kind", "key", "cluster", "members")
 
     def __init__(self, kind: str, key: str, cluster: str | None) -> None:
-        self.kind = kind  # "module" | "chain" | "hidden"
-        self.key = key  # module path for "module"
+        self.kind = kind  # "module" | "chain" | "hidden" | "batch" | "reduction"
+        self.key = key  # module path for "module", the number of samples for a batch
         self.cluster = cluster  # module cluster the box is drawn in (None: top level)
         self.members: list[int] = []
 
@@ -38,29 +42,37 @@ class Group:
 class Layout:
     """The result of ``collapse``: node -> item map, the groups, and notes for the reader."""
 
-    __slots__ = ("rep", "groups", "notes")
+    __slots__ = ("rep", "groups", "notes", "sample")
 
-    def __init__(self, rep: list[int], groups: list[Group], notes: list[str]) -> None:
+    def __init__(self, rep: list[int], groups: list[Group], notes: list[str],
+                 sample: int | None = None) -> None:
         self.rep = rep
         self.groups = groups
         self.notes = notes
+        self.sample = sample  # the sample drawn when a batch was folded
 
 
 def _modules(graph: Graph, cost: list[int], owner: list[str | None], tree: ModuleTree,
-             keep: set[int], budget: int) -> tuple[list[int], list[Group], int]:
-    """Collapse module clusters, deepest level first, until the drawing fits (or level 0)."""
+             keep: set[int], budget: int, base: list[int],
+             base_groups: list[Group]) -> tuple[list[int], list[Group], int]:
+    """Collapse module clusters, deepest level first, until the drawing fits (or level 0).
+
+    Nodes already in a group of ``base`` / ``base_groups`` (a folded batch) stay there."""
     n = len(graph)
-    depths = {tree.depth[o] for o in owner if o is not None}
+    depths = {tree.depth[o] for i, o in enumerate(owner) if o is not None and base[i] == i}
+    start = len(base_groups) + sum(cost[i] for i in range(n) if base[i] == i)
     if not depths:
-        return list(range(n)), [], sum(cost)
+        return list(base), list(base_groups), start
     best: tuple[list[int], list[Group], int] | None = None
     for level in range(max(depths), -1, -1):
-        rep = list(range(n))
-        groups: list[Group] = []
+        rep = list(base)
+        groups: list[Group] = list(base_groups)
         by_key: dict[str, int] = {}
         ancestor: dict[str, str] = {}
-        total = 0
+        total = len(base_groups)
         for i in range(n):
+            if base[i] != i:
+                continue
             o = owner[i]
             if o is None or i in keep or tree.depth[o] < level:
                 total += cost[i]
@@ -82,6 +94,32 @@ def _modules(graph: Graph, cost: list[int], owner: list[str | None], tree: Modul
     return best
 
 
+def _batch(graph: Graph, cost: list[int], samples: Samples, keep: set[int],
+           has_op: list[bool]) -> tuple[list[int], list[Group], int]:
+    """Fold every sample but the first into one box, and the ops that combine the samples
+    (the sum of the loss terms) into another; return (rep, groups, drawn sample)."""
+    n = len(graph)
+    sid = samples.sid
+    drawn = next(s for s in sid if s >= 0)
+    rep = list(range(n))
+    folded = Group("batch", str(samples.count), None)
+    mixed = Group("reduction", str(samples.count), None)
+    for i in range(n):
+        s = sid[i]
+        if i in keep:
+            continue
+        if s >= 0 and s != drawn:
+            folded.members.append(i)
+        elif s == MIXED and has_op[i]:
+            mixed.members.append(i)
+    groups = [folded]
+    for i in folded.members:
+        rep[i] = n
+    if len(mixed.members) > 2:  # a short reduction is drawn as it is
+        groups.append(mixed)
+        for i in mixed.members:
+            rep[i] = n + 1
+    return rep, groups, drawn
 def _chains(graph: Graph, cost: list[int], rep: list[int], groups: list[Group],
             owner: list[str | None] | None, has_op: list[bool], is_param: list[bool],
             keep: set[int]) -> tuple[int, int]:
@@ -181,11 +219,12 @@ def _distance(graph: Graph, cost: list[int], rep: list[int], groups: list[Group]
 
 def collapse(graph: Graph, cost: list[int], has_op: list[bool], is_param: list[bool],
              owner: list[str | None] | None, tree: ModuleTree | None,
-             budget: int | None) -> Layout:
+             budget: int | None, samples: Samples | None = None) -> Layout:
     """Map nodes to drawn items so that the drawn node count stays within ``budget``.
 
     ``cost[i]`` is how many drawn nodes node ``i`` takes on its own (2 with an op node,
-    1 for a leaf); a group takes 1. ``budget=None`` keeps everything.
+    1 for a leaf); a group takes 1. ``budget=None`` keeps everything. ``samples``: the
+    samples of a batch (``batch.find_samples``), folded first.
     """
     n = len(graph)
     total = sum(cost)
@@ -195,11 +234,18 @@ def collapse(graph: Graph, cost: list[int], has_op: list[bool], is_param: list[b
     if budget is None or total <= budget:
         return Layout(rep, groups, notes)
     keep = set(graph.roots)
-    if tree is not None and owner is not None:
-        rep, groups, total = _modules(graph, cost, owner, tree, keep, budget)
-        if groups:
-            hidden = sum(len(g.members) for g in groups)
-            notes.append(f"{len(groups)} module cluster(s) ({hidden:,} nodes) drawn as "
+    drawn: int | None = None
+    if samples is not None:
+        rep, groups, drawn = _batch(graph, cost, samples, keep, has_op)
+        total = len(groups) + sum(cost[i] for i in range(n) if rep[i] == i)
+        notes.append(f"a batch of {samples.count:,} samples: one drawn, the other "
+                     f"{samples.count - 1:,} folded into one box")
+    if total > budget and tree is not None and owner is not None:
+        base = len(groups)
+        rep, groups, total = _modules(graph, cost, owner, tree, keep, budget, rep, groups)
+        if len(groups) > base:
+            hidden = sum(len(g.members) for g in groups[base:])
+            notes.append(f"{len(groups) - base} module cluster(s) ({hidden:,} nodes) drawn as "
                          "summary boxes")
     if total > budget:
         count, folded = _chains(graph, cost, rep, groups, owner, has_op, is_param, keep)
@@ -210,4 +256,4 @@ def collapse(graph: Graph, cost: list[int], has_op: list[bool], is_param: list[b
         hidden = _distance(graph, cost, rep, groups, budget)
         if hidden:
             notes.append(f"{hidden:,} nodes farthest from the output hidden in one box")
-    return Layout(rep, groups, notes)
+    return Layout(rep, groups, notes, drawn)

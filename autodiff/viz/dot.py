@@ -7,11 +7,23 @@ graph is written in well under a second per 10,000 nodes.
 from __future__ import annotations
 
 import gc
-import math
+import textwrap
 from typing import Any
 
 from ..nodes import is_array_node
+from .batch import find_samples, sample_names
 from .collapse import Group, collapse
+from .colors import (
+    BAD_COLOR,
+    CLUSTER_FILLS,
+    FLAG_FILL,
+    OUTPUT_FILL,
+    PALETTE,
+    PARAM_BORDER,
+    PARAM_FILL,
+    ZERO_COLOR,
+    GradScale,
+)
 from .graph import (
     Graph,
     as_roots,
@@ -20,27 +32,22 @@ from .graph import (
     grad_magnitude,
     node_name,
     op_label,
+    seeded_roots,
     tensor_fields,
     value_fields,
     walk,
 )
-from .modules import ModuleTree, assign_owners, param_names
+from .modules import ModuleTree, assign_owners, param_names, parameter_like
+from .names import other_names
+from .shape import MAX_ESTIMATED, Item, band_of, choose, connect, fold, ranks
+from .stages import place_parameter_free
+from .text import MAX_TEXT, clean
 
-__all__ = ["build_lines", "RANKDIRS", "DEFAULT_MAX_NODES"]
+__all__ = ["build_lines", "RANKDIRS", "DEFAULT_MAX_NODES", "PALETTE", "ZERO_COLOR", "BAD_COLOR",
+           "FLAG_FILL"]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_MAX_NODES = 300
-
-# viridis, dark (small |grad|) to bright (large |grad|)
-PALETTE = ("#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39",
-           "#fde725")
-ZERO_COLOR = "#d9d9d9"
-BAD_COLOR = "#ff00ff"
-PARAM_FILL = "#dbe9f6"
-PARAM_BORDER = "#1f4e79"
-OUTPUT_FILL = "#fde2b8"
-FLAG_FILL = "#ffcccc"
-CLUSTER_FILLS = ("#fafafa", "#f1f5fb", "#f6f1fb", "#f1fbf4")
 
 _REC_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "{": "\\{", "}": "\\}", "|": "\\|",
                               "<": "\\<", ">": "\\>", "\n": "\\n"})
@@ -48,66 +55,15 @@ _STR_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
-def q(text: str) -> str:
-    """A DOT double-quoted string (newlines become centred line breaks)."""
-    return '"' + text.translate(_STR_ESCAPES) + '"'
+def q(text: str, limit: int | None = MAX_TEXT) -> str:
+    """A DOT double-quoted string (newlines become centred line breaks), made safe by
+    ``text.clean`` (unsafe characters escaped, cut past ``limit`` characters)."""
+    return '"' + clean(text, limit).translate(_STR_ESCAPES) + '"'
 
 
 def record(fields: list[str]) -> str:
-    """A quoted record label ``{ a | b | c }`` with each field escaped."""
-    return '"{ ' + " | ".join(f.translate(_REC_ESCAPES) for f in fields) + ' }"'
-
-
-class GradScale:
-    """Bins of |grad| on a log10 scale, at most ``len(PALETTE)`` of them, over the graph's range."""
-
-    def __init__(self, magnitudes: list[float | None]) -> None:
-        finite = [m for m in magnitudes if m is not None and 0.0 < m < math.inf]
-        self.has_zero = any(m == 0.0 for m in magnitudes if m is not None)
-        self.has_bad = any(m is not None and not (m < math.inf) for m in magnitudes)
-        self.has_none = any(m is None for m in magnitudes)
-        if finite:
-            lo = math.floor(math.log10(min(finite)))
-            hi = math.ceil(math.log10(max(finite)))
-            hi = max(hi, lo + 1)
-            self.width = max(1, math.ceil((hi - lo) / len(PALETTE)))
-            self.lo = lo
-            self.bins = math.ceil((hi - lo) / self.width)
-        else:
-            self.lo, self.width, self.bins = 0, 1, 0
-
-    def _palette(self, k: int) -> str:
-        if self.bins <= 1:
-            return PALETTE[len(PALETTE) // 2]
-        return PALETTE[round(k * (len(PALETTE) - 1) / (self.bins - 1))]
-
-    def color(self, m: float | None) -> tuple[str, str] | None:
-        """``(fillcolor, fontcolor)`` for a magnitude, or None for "no grad"."""
-        if m is None:
-            return None
-        if not m < math.inf:
-            return BAD_COLOR, "black"
-        if m == 0.0:
-            return ZERO_COLOR, "black"
-        k = min(max(int((math.log10(m) - self.lo) // self.width), 0), self.bins - 1)
-        fill = self._palette(k)
-        return fill, ("white" if PALETTE.index(fill) < 4 else "black")
-
-    def legend(self, with_flag: bool) -> str:
-        """An HTML-like table label: one row per bin, largest first, plus special rows."""
-        rows = ['<tr><td colspan="2"><b>|grad| (log scale)</b></td></tr>']
-        for k in range(self.bins - 1, -1, -1):
-            a, b = self.lo + k * self.width, self.lo + (k + 1) * self.width
-            rows.append(f'<tr><td bgcolor="{self._palette(k)}" width="18"></td>'
-                        f'<td align="left">1e{a} to 1e{b}</td></tr>')
-        extra = [(self.has_zero, ZERO_COLOR, "0"), (self.has_bad, BAD_COLOR, "nan or inf"),
-                 (self.has_none, "white", "no grad"), (with_flag, FLAG_FILL, "flagged")]
-        for present, color, text in extra:
-            if present:
-                rows.append(f'<tr><td bgcolor="{color}" width="18"></td>'
-                            f'<td align="left">{text}</td></tr>')
-        return ('<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
-                + "".join(rows) + "</table>>")
+    """A quoted record label ``{ a | b | c }`` with each field made safe and escaped."""
+    return '"{ ' + " | ".join(clean(f).translate(_REC_ESCAPES) for f in fields) + ' }"'
 
 
 def _attrs(**kw: Any) -> str:
@@ -130,6 +86,16 @@ def _group_label(group: Group, graph: Graph, tree: ModuleTree | None, is_param: 
         if len(names) > 4:
             names = names[:2] + ["..."] + names[-1:]
         return " -> ".join(names) + f"\nfolded chain of {ops:,} ops\n({len(members):,} nodes)"
+    if group.kind == "batch":
+        return (f"x {int(group.key) - 1:,} more samples,\neach computed like the one drawn,\n"
+                f"with the same parameters\n{ops:,} ops\n({len(members):,} nodes)")
+    if group.kind == "reduction":
+        kinds: dict[str, int] = {}
+        for i in members:
+            op = op_label(graph.nodes[i]).split("\n")[0]
+            kinds[op] = kinds.get(op, 0) + 1
+        made = ", ".join(f"{op} x {k:,}" for op, k in kinds.items())
+        return f"combines the {int(group.key):,} samples:\n{made}\n({len(members):,} nodes)"
     return f"hidden, farthest from the output:\n{ops:,} ops, {counts}\n({len(members):,} nodes)"
 
 
@@ -150,12 +116,13 @@ def build_lines(root: Any, **options: Any) -> list[str]:
 
 
 def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
-                 rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+                 rankdir: str | None = None, show_data: bool = True, show_grad: bool = True,
                  max_nodes: int | None = DEFAULT_MAX_NODES, grad_flow: bool = False,
-                 diagnosis: Any = None, title: str | None = None,
+                 diagnosis: Any = None, title: str | None = None, names: Any = True,
                  where: str = "to_dot") -> list[str]:
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"{where}: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    if rankdir is not None and rankdir not in RANKDIRS:
+        raise ValueError(f"{where}: rankdir must be one of {RANKDIRS} or None (chosen from "
+                         f"the graph's shape), got {rankdir!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
                                   or max_nodes < 10):
         raise ValueError(f"{where}: max_nodes must be an int >= 10 or None (draw every node), "
@@ -164,21 +131,34 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     nodes, parents = graph.nodes, graph.parents
     n = len(nodes)
     tree = ModuleTree(group_by_module) if group_by_module is not None else None
-    names = param_names(params, tree)
+    pnames = param_names(params, tree)
     tensor = [is_array_node(node) for node in nodes]
     has_op = [bool(node._op) for node in nodes]
+    given = other_names(nodes, has_op, pnames, names, where)
     is_param = [
-        (id(node) in names and not has_op[i])
+        (id(node) in pnames and not has_op[i])
         or (tensor[i] and not has_op[i] and bool(getattr(node, "requires_grad", False)))
         for i, node in enumerate(nodes)
     ]
-    owner = assign_owners(graph, is_param, tree) if tree is not None else None
+    owner = None
+    if tree is not None:
+        owner = assign_owners(graph, is_param, tree)
+        forced = place_parameter_free(graph, owner, is_param, tree)
+        if forced:
+            owner = assign_owners(graph, is_param, tree, forced)
     flagged = flagged_ids(diagnosis)
     cost = [2 if h else 1 for h in has_op]
     budget = None if max_nodes is None else max_nodes - (1 if grad_flow else 0)
-    layout = collapse(graph, cost, has_op, is_param, owner, tree, budget)
+    samples = None
+    if tree is not None and budget is not None and sum(cost) > budget:
+        samples = find_samples(graph, parameter_like(graph, is_param, tree))
+    layout = collapse(graph, cost, has_op, is_param, owner, tree, budget, samples)
     rep, groups = layout.rep, layout.groups
+    if samples is not None and layout.sample is not None and owner is not None:
+        for i, name in sample_names(graph, samples, layout.sample, owner).items():
+            given.setdefault(id(nodes[i]), name)
     roots = set(graph.roots)
+    seeded = seeded_roots(graph, tensor, has_op) if show_grad or grad_flow else set()
 
     scale = None
     group_grads: list[float | None] = []
@@ -187,12 +167,16 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             mags = [m for i in group.members if is_param[i]
                     for m in [grad_magnitude(nodes[i])] if m is not None]
             group_grads.append(sum(mags) / len(mags) if mags else None)
-        scale = GradScale([grad_magnitude(nodes[i]) for i in range(n) if rep[i] == i]
+        scale = GradScale([1.0 if i in seeded else grad_magnitude(nodes[i])
+                           for i in range(n) if rep[i] == i]
                           + [m for m in group_grads if m is not None])
 
-    lines = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
-             f"\tnode [{_attrs(shape='record', fontname='Helvetica', fontsize=10)}]\n",
-             f"\tedge [{_attrs(arrowsize='0.6', color=q('#555555'))}]\n"]
+    lines: list[str] = []
+    drawn = len(groups) + sum(cost[i] for i in range(n) if rep[i] == i)
+    if rankdir is None and drawn > MAX_ESTIMATED:
+        rankdir = "TB"  # too large to read whole anyway: no estimate, the default direction
+    items: dict[str, Item] = {}  # what is drawn, for the estimate of the drawing's shape
+    shaping = rankdir is None
     by_cluster: dict[str | None, list[str]] = {}
     op_tail = ', shape=ellipse, fontsize=9, margin="0.05,0.02", height=0.3'
     value_ops: dict[str, str] = {}  # a Value's op label depends on its _op only
@@ -202,12 +186,15 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
         if rep[i] != i:
             continue
         node = nodes[i]
-        name = names.get(id(node)) or node_name(node)
+        name = pnames.get(id(node)) or node_name(node) or given.get(id(node), "")
         full_name = ""
         cluster = owner[i] if owner is not None else None
         if cluster and name.startswith(cluster + "."):  # the cluster title says the rest
             full_name, name = name, name[len(cluster) + 1:]
-        fields = (tensor_fields if tensor[i] else value_fields)(node, name, show_data, show_grad)
+        if tensor[i]:
+            fields = tensor_fields(node, name, show_data, show_grad, i in seeded)
+        else:
+            fields = value_fields(node, name, show_data, show_grad)
         attrs = ["label=" + record(fields)]
         fill = None
         if is_param[i]:
@@ -217,7 +204,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             attrs.append("peripheries=2")
             fill = OUTPUT_FILL
         if scale is not None:
-            colors = scale.color(grad_magnitude(node))
+            colors = scale.color(1.0 if i in seeded else grad_magnitude(node))
             fill = colors[0] if colors else "white"
             if colors:
                 attrs.append(f"fontcolor={q(colors[1])}")
@@ -233,6 +220,8 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
             attrs.append(f'style=filled, fillcolor="{fill}"')
         out = by_cluster.setdefault(cluster, [])
         out.append(f"\tn{i} [{', '.join(attrs)}]\n")
+        if shaping:
+            items[f"n{i}"] = Item("record", fields)
         if has_op[i]:
             if tensor[i]:
                 op_text = q(op_label(node))
@@ -241,8 +230,16 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                     node._op, q(op_label(node)))
             red = ", color=red, fontcolor=red, penwidth=3" if reason is not None else ""
             out.append(f"\tn{i}o [label={op_text}{op_tail}{red}]\n")
+            if shaping:
+                items[f"n{i}o"] = Item("op", [op_text[1:-1].replace("\\n", "\n")], 9.0)
 
-    for k, group in enumerate(groups):
+    order = {path: k for k, path in enumerate(tree.kind)} if tree is not None else {}
+    def place(k: int) -> tuple[int, int]:
+        module = groups[k].kind == "module"
+        return (order.get(groups[k].key, -1) if module else -1), k
+
+    for k in sorted(range(len(groups)), key=place):
+        group = groups[k]  # module boxes in the model's order: neurons.0, neurons.1, ...
         label = _group_label(group, graph, tree, is_param, has_op)
         bad = any(id(nodes[i]) in flagged for i in group.members)
         fill, font = "#eeeeee", None
@@ -258,6 +255,7 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                  "fillcolor": q(fill), "fontcolor": q(font) if font else None,
                  "color": "red" if bad else None}
         by_cluster.setdefault(group.cluster, []).append(f"\tg{k} [{_attrs(**style)}]\n")
+        items[f"g{k}"] = Item("box", [label])
 
     lines.extend(by_cluster.pop(None, []))
     if by_cluster:
@@ -267,38 +265,61 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
     def item_id(r: int) -> str:
         return f"n{r}" if r < n else f"g{r - n}"
 
+    edges: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
     for i in range(n):
         r = rep[i]
         if r == i:
             if not has_op[i]:
                 continue
-            lines.append(f"\tn{i}o -> n{i}\n")
+            edges.append((f"n{i}o", f"n{i}"))
             for p in parents[i]:
                 rp = rep[p]
                 if rp >= n:
                     if (rp, i) in seen:
                         continue
                     seen.add((rp, i))
-                lines.append(f"\t{item_id(rp)} -> n{i}o\n")
-        else:
+                edges.append((item_id(rp), f"n{i}o"))
+        elif groups[r - n].kind != "batch":  # a folded batch's inputs are the parameters
             for p in parents[i]:
                 rp = rep[p]
                 if rp != r and (rp, r) not in seen:
                     seen.add((rp, r))
-                    lines.append(f"\t{item_id(rp)} -> {item_id(r)}\n")
+                    edges.append((item_id(rp), item_id(r)))
 
     if scale is not None:
         lines.append(f"\tlegend [{_attrs(shape='plaintext', label=scale.legend(bool(flagged)))}]\n")
-    notes = [title] if title else []
+        items["legend"] = Item("box", ["|grad| (log scale) xx"] * (scale.bins + 3))
+    notes = [wrap(clean(title))] if title else []
     if layout.notes:
-        notes.append(f"Collapsed to fit max_nodes={max_nodes}: " + "; ".join(layout.notes)
-                     + ". Pass max_nodes=None to draw every node.")
-        lines.append("\t// " + " ".join(notes[-1].split("\n")) + "\n")
+        note = (f"Collapsed to fit max_nodes={max_nodes}: " + "; ".join(layout.notes)
+                + ". Pass max_nodes=None to draw every node.")
+        lines.append("\t// " + clean(note, None) + "\n")
+        notes.append(wrap(note))
+    caption = Item("box", notes, 11.0) if notes else None
+    if rankdir is None:
+        rank = ranks(list(items), edges)
+        scalar = not any(tensor[i] for i in range(n) if rep[i] == i)
+        rankdir = choose(items, rank, scalar, bool(by_cluster), caption)
+        bands = 1 if by_cluster else fold(items, rank, rankdir, caption)
+        folded = connect(edges, band_of(rank, edges, bands)) if bands > 1 else None
+        if folded is not None:
+            edges, connectors = folded
+            lines.extend(connectors)
+    lines.extend(f"\t{a} -> {b}\n" for a, b in edges)
     if notes:
-        lines.append(f"\tlabel={q(chr(10).join(notes))}\n")
+        lines.append(f"\tlabel={q(chr(10).join(notes), None)}\n")
         lines.append("\tlabelloc=b\n")
-    return lines
+    head = [f"\tgraph [{_attrs(rankdir=rankdir, fontname='Helvetica', fontsize=11)}]\n",
+            f"\tnode [{_attrs(shape='record', fontname='Helvetica', fontsize=10)}]\n",
+            f"\tedge [{_attrs(arrowsize='0.6', color=q('#555555'))}]\n"]
+    return head + lines
+
+
+def wrap(text: str, width: int = 90) -> str:
+    """``text`` with each line broken at spaces into lines of at most ``width`` characters."""
+    return "\n".join("\n".join(textwrap.wrap(line, width)) or line
+                     for line in text.split("\n"))
 
 
 def _clusters(by_cluster: dict[str | None, list[str]], tree: ModuleTree) -> list[str]:

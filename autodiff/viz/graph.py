@@ -78,8 +78,12 @@ def value_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> list
 _DTYPE_NAMES: dict[Any, str] = {}
 
 
-def tensor_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> list[str]:
-    """Record fields of an array node: name, shape and dtype, data and grad summaries."""
+def tensor_fields(node: Any, name: str, show_data: bool, show_grad: bool,
+                  seeded: bool = False) -> list[str]:
+    """Record fields of an array node: name, shape and dtype, data and grad summaries.
+
+    ``seeded``: the node is an output that ``backward()`` started from, so its grad reads
+    1 (d out / d out) although a non-leaf tensor keeps no ``.grad``."""
     data = node.data
     fields = [name] if name else []
     dtype = _DTYPE_NAMES.get(data.dtype) or _DTYPE_NAMES.setdefault(data.dtype, str(data.dtype))
@@ -87,8 +91,26 @@ def tensor_fields(node: Any, name: str, show_data: bool, show_grad: bool) -> lis
     if show_data:
         fields.append("data " + _summary(data))
     if show_grad:
-        fields.append("grad " + _summary(getattr(node, "grad", None)))
+        grad = np.ones(data.shape) if seeded else getattr(node, "grad", None)
+        fields.append("grad " + _summary(grad))
     return fields
+
+
+def seeded_roots(graph: Graph, tensor: list[bool], has_op: list[bool]) -> set[int]:
+    """The one-element Tensor outputs without a ``.grad`` of a graph whose backward has run.
+
+    ``backward()`` seeds its output with 1 but, as in PyTorch, keeps no ``.grad`` on a
+    non-leaf tensor; a leaf of the graph holding a gradient shows that it ran.
+    """
+    nodes = graph.nodes
+    candidates = {r for r in graph.roots if tensor[r] and has_op[r]
+                  and getattr(nodes[r], "grad", None) is None
+                  and int(getattr(nodes[r].data, "size", 0)) == 1}
+    if not candidates:
+        return set()
+    ran = any(not has_op[i] and getattr(node, "grad", None) is not None
+              for i, node in enumerate(nodes))
+    return candidates if ran else set()
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "truediv": "/", "pow": "**",

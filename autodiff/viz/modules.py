@@ -6,7 +6,8 @@ Its modules form a tree addressed by dotted paths (``""`` is the model itself,
 deepest module whose path prefixes its name; every other node is placed by its inputs:
 
 * a node computed from parameters only (``weight.T``) counts as a parameter of the
-  smallest module holding them all;
+  smallest module holding them all; not a scalar op with a number operand
+  (``w * 0.5``), since a scalar model gets its inputs as numbers;
 * a node that takes parameters directly belongs to the smallest module holding all of
   them (``w * x`` sits in ``w``'s neuron, ``x @ weight.T`` in ``weight``'s layer);
 * otherwise it belongs to the smallest module holding all of its inputs, or to no module
@@ -20,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..nodes import is_array_node
 from .graph import Graph
 
-__all__ = ["ModuleTree", "param_names", "assign_owners"]
+__all__ = ["ModuleTree", "param_names", "assign_owners", "parameter_like"]
 
 
 class ModuleTree:
@@ -38,6 +40,8 @@ class ModuleTree:
         self.short: dict[str, str] = {"": type(model).__name__}
         self.parent: dict[str, str | None] = {"": None}
         self.depth: dict[str, int] = {"": 0}
+        self.module: dict[str, Any] = {"": model}
+        self.kids: dict[str, list[str]] = {"": []}
         stack: list[tuple[str, Any]] = [("", model)]
         seen = {id(model)}
         while stack:
@@ -52,12 +56,25 @@ class ModuleTree:
                 self.short[child_path] = str(name)
                 self.parent[child_path] = path
                 self.depth[child_path] = self.depth[path] + 1
+                self.module[child_path] = child
+                self.kids[child_path] = []
+                self.kids[path].append(child_path)
                 found.append((child_path, child))
             stack.extend(reversed(found))
         self.params: list[tuple[str, Any]] = list(model.named_parameters())
         self.param_owner: dict[int, str] = {}
         for name, p in self.params:
             self.param_owner[id(p)] = self.owner_of_name(name)
+
+    def with_parameters(self) -> set[str]:
+        """The module paths that hold a parameter (themselves or a descendant)."""
+        out: set[str] = set()
+        for owner in self.param_owner.values():
+            p: str | None = owner
+            while p is not None and p not in out:
+                out.add(p)
+                p = self.parent[p]
+        return out
 
     def owner_of_name(self, name: str) -> str:
         """The deepest module path that prefixes a parameter name."""
@@ -120,20 +137,50 @@ def param_names(params: Any, tree: ModuleTree | None) -> dict[int, str]:
     return names
 
 
-def assign_owners(graph: Graph, is_param: list[bool], tree: ModuleTree) -> list[str | None]:
-    """The module path each node belongs to (None: outside the model), in one forward pass."""
-    owner: list[str | None] = [None] * len(graph.nodes)
-    from_params = [False] * len(graph.nodes)  # a model parameter, or computed from them only
+_NUMBER_OPS = frozenset(("+", "*", "-", "/"))
+
+
+def _takes_number(node: Any, n_parents: int) -> bool:
+    """A Value op with a Python number operand (``w * 0.5``): the number may be a sample's
+    input, which a scalar model receives as a float, so the result is not parameter-like."""
+    return n_parents == 1 and node._op in _NUMBER_OPS and not is_array_node(node)
+
+
+def parameter_like(graph: Graph, is_param: list[bool], tree: ModuleTree) -> list[bool]:
+    """Whether each node is a model parameter or computed from parameters only."""
+    out = [False] * len(graph.nodes)
     param_owner = tree.param_owner
-    lca = tree.lca
     for i, node in enumerate(graph.nodes):
         ps = graph.parents[i]
         if is_param[i] or not ps:
+            out[i] = id(node) in param_owner
+        else:
+            out[i] = all(out[p] for p in ps) and not _takes_number(node, len(ps))
+    return out
+
+
+def assign_owners(graph: Graph, is_param: list[bool], tree: ModuleTree,
+                  forced: dict[int, str] | None = None) -> list[str | None]:
+    """The module path each node belongs to (None: outside the model), in one forward pass.
+
+    ``forced``: node position -> module path, for nodes placed by other means (the ops of
+    a parameter-free module, see ``stages``); the pass then places the rest from them.
+    """
+    owner: list[str | None] = [None] * len(graph.nodes)
+    from_params = parameter_like(graph, is_param, tree)
+    param_owner = tree.param_owner
+    lca = tree.lca
+    forced = forced or {}
+    for i, node in enumerate(graph.nodes):
+        ps = graph.parents[i]
+        if i in forced:
+            owner[i] = forced[i]
+            from_params[i] = False
+            continue
+        if is_param[i] or not ps:
             owner[i] = param_owner.get(id(node))
-            from_params[i] = owner[i] is not None
             continue
         direct = [owner[p] for p in ps if from_params[p]]
-        from_params[i] = len(direct) == len(ps)
         if direct:
             found = direct[0]
             for o in direct[1:]:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..optim.schedule import ReduceLROnPlateau
 from .batch import MetricSpec, count, is_scalar_model, metric_table, split_batch, stack, to_numpy
 from .checkpoint import load_checkpoint, save_checkpoint
 from .evaluation import evaluate
@@ -52,6 +53,7 @@ def fit(
     checkpoint_path: str | os.PathLike[str] | None = None,
     checkpoint_every: int = 1,
     resume: bool = False,
+    scheduler: Any = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return its ``History``.
 
@@ -81,13 +83,26 @@ def fit(
             random generators such as Dropout's, history) here every ``checkpoint_every``
             epochs, atomically, with ``nn.save``.
         resume: continue from ``checkpoint_path`` when it exists, reproducing exactly the
-            run that was not interrupted.
+            run that was not interrupted (whatever stopped it, ``kill -9`` included). A
+            checkpoint of a run that finished (all its epochs, or an early stop) resumes
+            as finished: nothing more is trained and the early stop's best weights are
+            restored. Resuming needs the same optimizer class, the same architecture,
+            a scheduler exactly when the checkpoint has one, and ``epochs`` at least the
+            epochs the checkpoint has run (ValueError otherwise).
+        scheduler: a learning-rate scheduler of ``optimizer`` (``nn.optim.StepLR``, ...),
+            stepped once per epoch after validation; ``ReduceLROnPlateau`` is given the
+            monitored value (``val_loss`` by default). Its state is in the checkpoints,
+            so a resumed run follows the same schedule; each epoch logs its ``lr``. (A
+            scheduler stepped in a callback instead is not in the checkpoints.)
 
     Ctrl-C (KeyboardInterrupt) stops after restoring the best weights seen so far;
     ``history.interrupted`` is then True. Raises ValueError for epochs < 0, an empty
-    training loader, or ``resume`` without ``checkpoint_path``.
+    training loader, ``resume`` without ``checkpoint_path``, or a scheduler of another
+    optimizer. When a checkpoint cannot be written, the error propagates with the run's
+    History attached as its ``history`` attribute.
     """
     _check_arguments(epochs, resume, checkpoint_path, checkpoint_every)
+    _check_scheduler(scheduler, optimizer)
     table = metric_table(metrics)
     stopper = _as_early_stopping(early_stopping)
     monitor = _monitor(stopper, val_loader)
@@ -98,8 +113,10 @@ def fit(
                step=make_step(model, loss_fn, optimizer, is_scalar_model(model)),
                history=History(monitor=monitor), tracker=tracker, stopper=stopper,
                callbacks=callbacks, log_every=log_every, checkpoint_path=checkpoint_path,
-               checkpoint_every=int(checkpoint_every))
+               checkpoint_every=int(checkpoint_every), scheduler=scheduler)
     start = run.resume() if resume else 0
+    if run.finished:
+        return run.history
     n_batches = len(train_loader) if hasattr(train_loader, "__len__") else 0
     bar = progress_bar(progress and sys.stdout.isatty(), run.epochs * n_batches,
                        start * n_batches)
@@ -117,6 +134,19 @@ def _check_arguments(epochs: Any, resume: bool, checkpoint_path: Any,
         raise ValueError("fit: resume=True needs checkpoint_path")
     if int(checkpoint_every) < 1:
         raise ValueError(f"fit: checkpoint_every must be >= 1, got {checkpoint_every}")
+
+
+def _check_scheduler(scheduler: Any, optimizer: Any) -> None:
+    """TypeError for a scheduler without ``step``; ValueError for one of another optimizer."""
+    if scheduler is None:
+        return
+    if not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"fit: scheduler must be an nn.optim scheduler (with step()), got "
+                        f"{type(scheduler).__name__}")
+    own = getattr(scheduler, "optimizer", optimizer)
+    if own is not optimizer:
+        raise ValueError(f"fit: the scheduler ({type(scheduler).__name__}) steps another "
+                         f"optimizer than the one given to fit; build it on that optimizer")
 
 
 def _as_early_stopping(spec: Any) -> EarlyStopping | None:
@@ -159,23 +189,47 @@ class _Run:
     log_every: int | None
     checkpoint_path: str | os.PathLike[str] | None
     checkpoint_every: int
+    scheduler: Any = None
     bar: Any = None
     t_start: float = 0.0
+    finished: bool = False
 
     # ------------------------------------------------------------------ checkpoints
     def resume(self) -> int:
-        """Restore the checkpoint when it exists; return the last epoch it finished (or 0)."""
+        """Restore the checkpoint when it exists; return the last epoch it finished (or 0).
+
+        A checkpoint of a finished run (an early stop, or all of its epochs) marks this
+        run finished, with the early stop's best weights restored."""
         if self.checkpoint_path is None or not os.path.exists(self.checkpoint_path):
             return 0
-        return load_checkpoint(self.checkpoint_path, self.model, self.optimizer,
-                               self.train_loader, self.val_loader, self.history, self.tracker)
+        done = load_checkpoint(self.checkpoint_path, self.model, self.optimizer,
+                               self.train_loader, self.val_loader, self.history, self.tracker,
+                               self.scheduler, self.epochs)
+        if done.stopped:
+            self.finished = True
+            self.restore_best_after_stop()
+        return done.epoch
 
     def save(self, epoch: int, stop: bool) -> None:
-        """Write a checkpoint every ``checkpoint_every`` epochs, on stopping, and at the end."""
+        """Write a checkpoint every ``checkpoint_every`` epochs, on stopping, and at the end.
+
+        A failed write propagates with the History attached (``error.history``)."""
         if self.checkpoint_path is not None and (epoch % self.checkpoint_every == 0 or stop
                                                  or epoch == self.epochs):
-            save_checkpoint(self.checkpoint_path, epoch, self.model, self.optimizer,
-                            self.train_loader, self.val_loader, self.history, self.tracker)
+            try:
+                save_checkpoint(self.checkpoint_path, epoch, self.model, self.optimizer,
+                                self.train_loader, self.val_loader, self.history,
+                                self.tracker, self.scheduler, stopped=stop)
+            except Exception as error:
+                error.history = self.history  # type: ignore[attr-defined]
+                error.add_note(f"fit: the checkpoint after epoch {epoch} was not written; "
+                               f"the run's History is this error's .history")
+                raise
+
+    def restore_best_after_stop(self) -> None:
+        """An early stop ends with the best weights when the stopper says so."""
+        if self.stopper is not None and self.stopper.restore_best and self.tracker.best_state:
+            self.model.load_state_dict(self.tracker.best_state)
 
     # ------------------------------------------------------------------ the loop
     def epochs_from(self, start: int, bar: Any) -> History:
@@ -199,9 +253,12 @@ class _Run:
     def epoch(self, epoch: int) -> bool:
         """Train, validate, record, report and checkpoint one epoch; True to stop."""
         t0 = time.perf_counter()
+        lr = self.current_lr()
         logs = self.train_epoch(epoch)
         if self.val_loader is not None:
             self.validate(logs)
+        if lr is not None:
+            logs["lr"] = lr
         logs["epoch_time"] = time.perf_counter() - t0
         self.history.record(epoch, logs, time.perf_counter() - self.t_start)
         self.track(epoch, logs)
@@ -209,11 +266,26 @@ class _Run:
         if self.log_every and (epoch % self.log_every == 0 or epoch == self.epochs):
             print_line(epoch, self.epochs, logs, self.bar)
         stop = self.should_stop(epoch, logs)
+        self.step_scheduler(logs)
         self.save(epoch, stop)
-        if stop and self.stopper is not None and self.stopper.restore_best \
-                and self.tracker.best_state:
-            self.model.load_state_dict(self.tracker.best_state)
+        if stop:
+            self.restore_best_after_stop()
         return stop
+
+    def current_lr(self) -> float | None:
+        """The first group's learning rate this epoch trains with (None without a scheduler)."""
+        if self.scheduler is None:
+            return None
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def step_scheduler(self, logs: dict[str, Any]) -> None:
+        """One scheduler step per epoch; ReduceLROnPlateau is given the monitored value."""
+        if self.scheduler is None:
+            return
+        if isinstance(self.scheduler, ReduceLROnPlateau):
+            self.scheduler.step(logs[self.tracker.monitor])
+        else:
+            self.scheduler.step()
 
     def train_epoch(self, epoch: int) -> dict[str, Any]:
         """One update per training batch; the logs ``train_loss`` and ``train_<metric>``.

@@ -61,7 +61,7 @@ def test_finds_a_wrong_custom_op_hidden_in_a_network() -> None:
     text = str(report)
     assert "first wrong node" in text and "op 'swish'" in text and "0.9 x numerical" in text
     assert 3 < finding.position < report.n_nodes  # in the middle, not at either end
-    assert anomaly.record_sites is False  # switched back on exit
+    assert anomaly._state.record_sites is False  # switched back on exit
 
 
 def test_a_correct_network_is_clean() -> None:

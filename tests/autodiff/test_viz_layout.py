@@ -295,3 +295,48 @@ def test_a_diagnose_report_marks_the_planted_wrong_op() -> None:
     src = to_dot(report.root, diagnosis=report, group_by_module=net)
     red = [line for line in src.splitlines() if "color=red" in line]
     assert len(red) == 2 and any('label="bad_square"' in line for line in red)
+
+
+class Square(nn.Module):
+    """A parameter-free module defined here, around a custom op."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.op = ad.Op("square", forward=lambda x: x * x, vjps=(lambda g, out, x: g * 2.0 * x,))
+
+    def forward(self, x: ad.Tensor) -> ad.Tensor:
+        return self.op(x)
+
+
+def test_parameter_free_modules_get_their_own_cluster() -> None:
+    net = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Tanh(), nn.Dropout(0.5, rng=7),
+                        nn.Linear(4, 4, rng=1), Square(), nn.Linear(4, 1, rng=2), nn.ReLU())
+    x = ad.tensor(np.random.default_rng(0).normal(size=(5, 3)), name="X")
+    y = ad.tensor(np.ones((5, 1)), name="y")
+    loss = ((net(x) - y) ** 2).mean()
+    loss.backward()
+    dropout_state = net[2]._rng.bit_generator.state
+    default_state = ad.random.default_generator().bit_generator.state
+    src = to_dot(loss, group_by_module=net)
+    assert net[2]._rng.bit_generator.state == dropout_state  # drawing drew no mask
+    assert ad.random.default_generator().bit_generator.state == default_state
+    where, paths = clusters(src)
+    lab = labels(src)
+    for path in ("1: Tanh", "2: Dropout", "4: Square", "6: ReLU"):
+        assert ("Sequential", path) in paths
+    ops = {t.split("\\n")[0]: where[k] for k, t in lab.items() if k.endswith("o")}
+    assert ops["tanh"] == ("Sequential", "1: Tanh")
+    assert ops["square"] == ("Sequential", "4: Square")
+    assert ops["relu"] == ("Sequential", "6: ReLU")
+    assert ops["* array(5, 4)"] == ("Sequential", "2: Dropout")  # the mask goes with it
+    for k, t in lab.items():  # each Linear holds only its own ops
+        if where.get(k, ())[1:2] == ("0: Linear",):
+            assert t.split(" |")[0].strip("{ ") in ("weight", "(3, 4) float64", "(5, 4) float64",
+                                                  "bias", "transpose", "matmul", "+")
+    assert where[next(k for k, t in lab.items() if t.startswith("{ X |"))] == ()
+    boxed = labels(to_dot(loss, group_by_module=net, max_nodes=20))
+    assert any(t.startswith("1: Tanh\\n0 parameters, 1 ops") for t in boxed.values())
+    net.eval()  # Dropout is now the identity: nothing of it to draw, the rest as before
+    _, paths = clusters(to_dot(net(x).sum(), group_by_module=net))
+    assert ("Sequential", "2: Dropout") not in paths
+    assert ("Sequential", "1: Tanh") in paths and ("Sequential", "6: ReLU") in paths

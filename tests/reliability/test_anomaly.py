@@ -166,7 +166,7 @@ def test_context_restores_previous_state_even_after_an_error():
     with pytest.raises(ad.AnomalyError):
         with ad.detect_anomaly():
             ad.tensor([0.0]).log()
-    assert not ad.is_anomaly_enabled() and not anomaly.record_sites
+    assert not ad.is_anomaly_enabled() and not anomaly._state.record_sites
     ad.set_detect_anomaly(True)
     with ad.detect_anomaly():
         pass
@@ -260,4 +260,69 @@ def test_detect_anomaly_as_a_decorator_restores_the_mode_after_recursion() -> No
 
     assert not ad.is_anomaly_enabled()
     assert depth(3) is True
+    assert not ad.is_anomaly_enabled()
+
+
+def test_interleaved_blocks_in_two_threads_leave_it_off():
+    """A enters, B enters, A exits, B exits: afterwards anomaly mode is off everywhere."""
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def thread_a() -> None:
+        with ad.detect_anomaly():
+            a_in.set()
+            b_in.wait(5)
+        seen["a_after"] = ad.is_anomaly_enabled()
+        a_out.set()
+
+    def thread_b() -> None:
+        a_in.wait(5)
+        with ad.detect_anomaly():
+            b_in.set()
+            a_out.wait(5)
+            seen["b_inside_after_a_left"] = ad.is_anomaly_enabled()
+        seen["b_after"] = ad.is_anomaly_enabled()
+
+    workers = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(10)
+    assert seen == {"a_after": False, "b_inside_after_a_left": True, "b_after": False}
+    assert not ad.is_anomaly_enabled() and not anomaly._state.record_sites
+    assert ad.tensor([0.0]).log().data[0] == -np.inf  # no AnomalyError in this thread
+
+
+def test_block_in_one_thread_does_not_reach_another():
+    inside, checked = threading.Event(), threading.Event()
+    other: list[bool] = []
+
+    def worker() -> None:
+        inside.wait(5)
+        other.append(ad.is_anomaly_enabled())
+        other.append(bool(np.isinf(ad.tensor([0.0]).log().data[0])))  # no raise here
+        checked.set()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    with ad.detect_anomaly():
+        inside.set()
+        checked.wait(5)
+    t.join(5)
+    assert other == [False, True]
+
+
+def test_process_default_reaches_threads_outside_a_block():
+    results: list[bool] = []
+    ad.set_detect_anomaly(True)
+    try:
+        t = threading.Thread(target=lambda: results.append(ad.is_anomaly_enabled()))
+        t.start()
+        t.join(5)
+        with ad.detect_anomaly():
+            pass
+        results.append(ad.is_anomaly_enabled())  # the block restores the default, not False
+    finally:
+        ad.set_detect_anomaly(False)
+    assert results == [True, True]
     assert not ad.is_anomaly_enabled()
