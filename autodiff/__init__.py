@@ -5,6 +5,7 @@ import warnings as _warnings
 __version__ = "0.2.0"
 
 from . import numpy_api  # Tensor's numpy functions (registers them)
+from .accumulation import GradAccumulationWarning
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .check import GradcheckError, diagnose, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
@@ -37,8 +38,9 @@ from .value import Value
 from .viz import draw_dot, render, to_dot
 
 __all__ = [
-    "__version__", "AnomalyError", "GradcheckError", "Op", "OpError", "OpIndexError",
-    "Tensor", "Value", "arange", "concatenate", "detect_anomaly", "diagnose", "draw_dot",
+    "__version__", "AnomalyError", "GradAccumulationWarning", "GradcheckError", "Op", "OpError",
+    "OpIndexError", "Tensor", "Value", "arange", "concatenate", "detect_anomaly", "diagnose",
+    "draw_dot",
     "enable_grad", "eye", "full", "grad", "gradcheck", "gradgradcheck", "hessian", "hvp",
     "is_anomaly_enabled", "is_grad_enabled", "jacobian", "jvp", "manual_seed", "maximum",
     "minimum", "no_grad", "numerical_grad", "ones", "ones_like", "pad", "rand", "randn",

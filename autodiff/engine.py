@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
+from . import accumulation, anomaly
 from .grad_mode import _grad_state
 from .graph import topological_order
 
@@ -85,6 +85,9 @@ def run_backward(
         results = [None] * len(targets)
     owned: set[int] = set()
     check = anomaly._state.enabled
+    leaves = [n for n in order if n._fn is None] if check and targets is None else []
+    if leaves:
+        accumulation.check_leaves(leaves)
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     in_backward = anomaly._in_backward
@@ -130,6 +133,8 @@ def run_backward(
     finally:
         _grad_state.enabled = previous_mode
         in_backward.active = previous_check
+    if leaves:
+        accumulation.remember(leaves)
     return results if targets is not None else None
 
 

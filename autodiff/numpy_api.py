@@ -205,7 +205,7 @@ def _ndim(a: Any) -> int:
 @implements(np.size)
 def _size(a: Any, axis: int | None = None) -> int:
     t = _tensor(a)
-    return t.size if axis is None else t.shape[axis]
+    return t.numel() if axis is None else t.shape[axis]
 
 
 NUMPY_HINTS.update({

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import accumulation, anomaly, engine
+from .size import ElementCount
 from .tensor_methods import TensorMethods
 
 __all__ = ["Tensor", "fill_node", "new_node"]
@@ -131,9 +132,18 @@ class Tensor(TensorMethods):
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        """The number of elements."""
+    def size(self) -> ElementCount:
+        """The number of elements, an int as numpy's ``size``; also callable as PyTorch's:
+        ``t.size()`` is the shape tuple, ``t.size(dim)`` the length of axis ``dim``."""
+        return ElementCount(self.data.shape)
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name for numpy's ``size``)."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of axes (PyTorch's name for ``ndim``)."""
+        return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
@@ -283,10 +293,14 @@ class Tensor(TensorMethods):
                                 "Tensor")
         grads = engine.run_backward([self], [Tensor(root)], create_graph=create_graph,
                                     targets=targets)
+        if anomaly._state.enabled:
+            accumulation.check_leaves(targets)
         for t, g in zip(targets, grads or ()):
             if g is not None:
                 engine.accumulate_grad(t, g if g.shape == t.shape else g.sum_to(t.shape),
                                        create_graph)
+        if anomaly._state.enabled:
+            accumulation.remember(targets)
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: ArrayLike) -> Tensor:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import numbers
 
+from . import accumulation as _accumulation
 from . import anomaly as _anomaly
 from .graph import value_topological_order as _topological_order
 from .scalar_math import as_float, safe_div, safe_exp, safe_log, safe_pow
@@ -372,6 +373,8 @@ def _backward_checked(root: Value, topo: list[Value]) -> None:
         if not math.isfinite(v.data):
             raise _anomaly.AnomalyError(f"anomaly in forward: Value op produced {v.data!r}: "
                                f"{_describe_value(v)}")
+    leaves = _accumulation.value_leaves(root, topo)
+    _accumulation.check_leaves(leaves, "Value")
     root.grad += 1.0
     for v in reversed(topo):
         g = v.grad
@@ -386,3 +389,4 @@ def _backward_checked(root: Value, topo: list[Value]) -> None:
                     f"gradient {g!r}); {_describe_value(v)}"
                 )
             parent.grad += contribution
+    _accumulation.remember(leaves)

@@ -12,6 +12,7 @@ import os as _os
 from autodiff import anomaly as _anomaly
 
 from . import data, datasets, functional, init, metrics, optim
+from .dtypes import DtypePromotionWarning
 from .io import CheckpointError, load, save
 from .layers import (
     BatchNorm1d,

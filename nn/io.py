@@ -181,8 +181,15 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
 
 
 def _read_arrays(path: str) -> dict[str, np.ndarray]:
+    """Every array of the .npz at ``path``; the file is closed on every path out, errors
+    included (``np.load`` given a path leaks its handle when the zip is unreadable)."""
     with open(path, "rb") as f:
         magic = f.read(6)
+        f.seek(0)
+        return _read_open_arrays(f, path, magic)
+
+
+def _read_open_arrays(f: Any, path: str, magic: bytes) -> dict[str, np.ndarray]:
     if magic[:1] == b"\x80":
         raise CheckpointError(
             f"nn.load: {path!r} is a pickle file; refusing to load it (unpickling can run "
@@ -195,7 +202,7 @@ def _read_arrays(path: str) -> dict[str, np.ndarray]:
             f"(it starts with {magic!r})"
         )
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with np.load(f, allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
     except ValueError as e:
         if "pickle" in str(e).lower():

@@ -29,6 +29,8 @@ import numpy as np
 from autodiff.nodes import is_array_node, is_value
 from autodiff.value import Value
 
+from .dtypes import cast_module
+
 __all__ = ["Module", "IncompatibleKeys"]
 
 _STATE = ("_parameters", "_buffers", "_modules", "training")
@@ -324,6 +326,20 @@ class Module:
             else:  # a Tensor (parameter or buffer)
                 obj.data[...] = arr
         return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------ dtype
+    def to(self, dtype: Any) -> Module:
+        """Cast every float parameter and buffer to ``dtype`` (float16/32/64), in place;
+        returns self. ValueError naming ``dtype`` and the valid ones otherwise."""
+        return cast_module(self, dtype, f"{type(self).__name__}.to")
+
+    def float(self) -> Module:
+        """Cast every float parameter and buffer to float32 (``to(np.float32)``); returns self."""
+        return cast_module(self, np.float32, f"{type(self).__name__}.float")
+
+    def double(self) -> Module:
+        """Cast every float parameter and buffer to float64 (``to(np.float64)``); returns self."""
+        return cast_module(self, np.float64, f"{type(self).__name__}.double")
 
     # ---------------------------------------------------------------- calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -28,6 +28,7 @@ from autodiff.ops import col2im, im2col
 from autodiff.ops.window import im2col_forward
 
 from .. import init
+from ..dtypes import warn_if_promoted
 from ..inputs import RngLike, as_tensor, positive_int
 from ..module import Module
 
@@ -178,7 +179,8 @@ class Conv2d(Module):
 
     Defaults follow PyTorch: weight ~ kaiming_uniform(a=sqrt(5)), i.e. U(-b, b) with
     b = 1/sqrt(C_in*kH*kW), and bias ~ U(-b, b). ``rng`` (Generator, seed or None) seeds
-    the initial values; ``dtype`` (float64 by default) is the parameters' dtype.
+    the initial values; ``dtype`` (float64 by default) is the parameters' dtype (a float32
+    input through float64 parameters warns ``DtypePromotionWarning``, once per module).
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
@@ -218,6 +220,7 @@ class Conv2d(Module):
                 f"Conv2d: input has {x.shape[-3]} channels (shape {x.shape}) but in_channels="
                 f"{self.in_channels}; expected (N, {self.in_channels}, H, W)"
             )
+        warn_if_promoted(self, x, self.weight)
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self) -> str:

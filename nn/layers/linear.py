@@ -10,6 +10,7 @@ import numpy as np
 import autodiff as ad
 
 from .. import init
+from ..dtypes import warn_if_promoted
 from ..inputs import RngLike, as_tensor, positive_int
 from ..module import Module
 
@@ -47,7 +48,9 @@ class Linear(Module):
 
     Default init as PyTorch: weight ~ kaiming_uniform(a=sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)),
     bias ~ U(-1/sqrt(in), 1/sqrt(in)). ``rng`` (Generator, seed or None) seeds it;
-    ``dtype`` (float64 by default, or float32) is the parameters' dtype.
+    ``dtype`` (float64 by default, or float32) is the parameters' dtype; a float32 input
+    meeting float64 parameters is computed in float64, with a ``DtypePromotionWarning``
+    (once per module): build with ``dtype=np.float32`` or cast with ``model.float()``.
     Input (*, in_features) -> output (*, out_features); another last dimension raises
     ValueError naming ``in_features``.
     """
@@ -77,6 +80,7 @@ class Linear(Module):
                 f"input of shape {tuple(shape)} does not end in in_features="
                 f"{self.in_features}; expected shape (*, {self.in_features})"
             )
+        warn_if_promoted(self, x, self.weight)
         return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:

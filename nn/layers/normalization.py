@@ -12,6 +12,7 @@ import numpy as np
 
 import autodiff as ad
 
+from ..dtypes import warn_if_promoted
 from ..inputs import as_tensor, positive_int
 from ..module import Module
 
@@ -112,6 +113,8 @@ class BatchNorm1d(Module):
                 f"BatchNorm1d(num_features={self.num_features}): expected input of shape "
                 f"(N, {self.num_features}) or (N, {self.num_features}, L), got {shape}"
             )
+        if self.weight is not None:
+            warn_if_promoted(self, x, self.weight)
         use_batch = self.training or not self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

@@ -17,6 +17,7 @@ from autodiff import Value
 from autodiff.nodes import is_tensor, is_value
 
 from ..inputs import as_tensor
+from .order import check_order
 from .reduction import _Loss, check_reduction, elementwise, is_scalar, pairs, reduce, reduce_values
 
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
@@ -34,6 +35,12 @@ def _class_targets(z: ad.Tensor, target: Any, ignore_index: int, where: str) -> 
             f"target of the input's shape {z.shape}"
         )
     want = (z.shape[0],) + z.shape[2:] if z.ndim >= 2 else ()
+    if z.ndim >= 2 and t.shape == z.shape:
+        raise ValueError(
+            f"{where}: integer target of shape {t.shape}, the input's shape, looks like "
+            f"one-hot; pass class indices of shape {want} (y.argmax(1)) or class "
+            f"probabilities as a float target (y.astype(float))"
+        )
     if t.shape != want:
         raise ValueError(f"{where}: target shape {t.shape} does not match input {z.shape}; "
                          f"expected class indices of shape {want}")
@@ -103,6 +110,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
         raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
     if is_scalar(input):
         return _scalar_cross_entropy(input, target, ignore_index, reduction, label_smoothing)
+    check_order(input, target, where, "float logits")
     z = as_tensor(input, where)
     if z.ndim == 0:
         raise ValueError(f"{where}: input must have a class axis, got a 0-d tensor")
@@ -130,6 +138,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     Shapes, ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (class indices only).
     """
     check_reduction(reduction, "nll_loss")
+    check_order(input, target, "nll_loss", "float log-probabilities")
     z = as_tensor(input, "nll_loss")
     if z.ndim == 0:
         raise ValueError("nll_loss: input must have a class axis, got a 0-d tensor")
@@ -209,6 +218,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
                 raise ValueError(f"{where}: input probabilities must be in [0, 1], got {p.data}")
         out = [_bce_value(p, t) for p, t in zip(xs, ts, strict=True)]
         return reduce_values(out, reduction)
+    check_order(input, target, where, "float probabilities")
     p, t = elementwise(input, target, where)
     if p.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
         raise ValueError(f"{where}: input probabilities must be in [0, 1], got values in "
@@ -241,6 +251,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
         xs, ts = pairs(input, target, where)
         out = [(1 - t) * z + _softplus_value(-z) for z, t in zip(xs, ts, strict=True)]
         return reduce_values(out, reduction)
+    check_order(input, target, where, "float logits")
     z, t = elementwise(input, target, where)
     sp = (-z).softplus()
     if pos_weight is not None:

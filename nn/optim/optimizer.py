@@ -80,8 +80,8 @@ class Optimizer(abc.ABC):
         self.state: dict[int, dict[str, Any]] = {}
         name = type(self).__name__
         if callable(params) and getattr(params, "__name__", "") == "parameters":
-            raise TypeError(f"{name}: params is the method {params.__qualname__} itself; call "
-                            "it: pass model.parameters()")
+            raise TypeError(f"{name}: params is the method {params.__qualname__} itself, not "
+                            "the parameters; call it: model.parameters()")
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError(
                 f"{name}: params must be an iterable of parameters (e.g. model.parameters()), "
