@@ -10,6 +10,9 @@ import numpy as np
 
 from . import ops
 from .errors import OpIndexError
+from .random import resolve_rng
+from .tensor import Tensor, _as_array
+from .tensor_methods import axis_alias
 from .validation import (
     check_axis,
     check_bool,
@@ -20,9 +23,6 @@ from .validation import (
     check_size_fits_memory,
     describe,
 )
-from .random import resolve_rng
-from .tensor import Tensor, _as_array
-from .tensor_methods import axis_alias
 
 __all__ = [
     "arange", "concatenate", "eye", "full", "maximum", "minimum", "ones", "ones_like", "pad",

@@ -227,7 +227,7 @@ class TensorMethods:
         """
         axis = check_axis(axis_alias("squeeze", axis, dim), max(self.ndim, 1), where="squeeze")
         try:
-            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=_axis(axis)).shape
+            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=axis).shape
         except np.exceptions.AxisError as error:
             raise OpIndexError(f"squeeze: axis {axis} is out of range for shape "
                                f"{self.shape}") from error

@@ -35,9 +35,8 @@ import numpy as np
 
 import autodiff as ad
 import nn
-from nn import init, metrics
+from nn import init, metrics, optim
 from nn import losses as L
-from nn import optim
 from nn.data import DataLoader, Standardizer, TensorDataset, one_hot, train_val_test_split
 
 TIME_LIMIT_S = 3
