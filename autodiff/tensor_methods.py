@@ -6,13 +6,23 @@ gets its method here. Every method returns a new Tensor recorded in the graph.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import OpIndexError
-from .validation import check_axis, check_bool, check_dtype, check_int, check_real, check_shape
+from .validation import (
+    CHECKED_BYTES,
+    check_axis,
+    check_bool,
+    check_dtype,
+    check_int,
+    check_real,
+    check_shape,
+    check_size_fits_memory,
+)
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -253,7 +263,13 @@ class TensorMethods:
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
         """Broadcast to ``shape`` (the gradient is summed back); the result is a new array,
         so its size is checked against the memory available."""
-        shape = check_shape(shape, where="broadcast_to", itemsize=self.dtype.itemsize)
+        if type(shape) is tuple and all(type(n) is int and n >= 0 for n in shape):
+            # the backward pass of every reduction comes here: check the size alone
+            if math.prod(shape) * self.data.itemsize >= CHECKED_BYTES:
+                check_size_fits_memory(math.prod(shape) * self.data.itemsize, "broadcast_to",
+                                       what=f"shape {shape}")
+        else:
+            shape = check_shape(shape, where="broadcast_to", itemsize=self.dtype.itemsize)
         return ops.broadcast_to(self, shape=shape)
 
     def sum_to(self, shape: Sequence[int]) -> Tensor:
