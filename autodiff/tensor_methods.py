@@ -6,12 +6,23 @@ gets its method here. Every method returns a new Tensor recorded in the graph.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import OpIndexError
+from .validation import (
+    CHECKED_BYTES,
+    check_axis,
+    check_bool,
+    check_dtype,
+    check_int,
+    check_real,
+    check_shape,
+    check_size_fits_memory,
+)
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -72,7 +83,9 @@ class TensorMethods:
         return ops.relu(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        """Elementwise x for x > 0, negative_slope * x otherwise."""
+        """Elementwise x for x > 0, negative_slope * x otherwise (a finite number)."""
+        if type(negative_slope) is not float:
+            check_real(negative_slope, name="negative_slope", where="leaky_relu")
         return ops.leaky_relu(self, negative_slope=negative_slope)
 
     def softplus(self) -> Tensor:
@@ -86,8 +99,9 @@ class TensorMethods:
     clamp = clip
 
     def astype(self, dtype: Any) -> Tensor:
-        """Cast to ``dtype`` (gradients are cast back)."""
-        return ops.astype(self, dtype=np.dtype(dtype))
+        """Cast to ``dtype`` (gradients are cast back); TypeError for what is not a
+        numeric dtype."""
+        return ops.astype(self, dtype=check_dtype(dtype, where="astype"))
 
     # ------------------------------------------------------------------ reductions
     # Each takes numpy's axis=/keepdims= or PyTorch's dim=/keepdim= (not both). On a 0-d
@@ -105,14 +119,15 @@ class TensorMethods:
     def var(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
             keepdims: bool | None = None, *, dim: int | Sequence[int] | None = None,
             keepdim: bool | None = None) -> Tensor:
-        """Variance over ``axis`` with ``ddof`` delta degrees of freedom (numpy's default 0)."""
-        return self._reduce(ops.var, "var", axis, keepdims, dim, keepdim, ddof=ddof)
+        """Variance over ``axis`` with ``ddof`` delta degrees of freedom (numpy's default 0;
+        an int >= 0)."""
+        return self._reduce(ops.var, "var", axis, keepdims, dim, keepdim, ddof=_ddof("var", ddof))
 
     def std(self, axis: int | Sequence[int] | None = None, ddof: int = 0,
             keepdims: bool | None = None, *, dim: int | Sequence[int] | None = None,
             keepdim: bool | None = None) -> Tensor:
         """Standard deviation over ``axis``; its gradient is 0 where the spread is 0 (PyTorch's)."""
-        return self._reduce(ops.std, "std", axis, keepdims, dim, keepdim, ddof=ddof)
+        return self._reduce(ops.std, "std", axis, keepdims, dim, keepdim, ddof=_ddof("std", ddof))
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool | None = None, *,
             dim: int | Sequence[int] | None = None, keepdim: bool | None = None) -> Tensor:
@@ -145,16 +160,16 @@ class TensorMethods:
 
     def _reduce(self, op: Any, name: str, axis: Any, keepdims: bool | None, dim: Any,
                 keepdim: bool | None, **kw: Any) -> Tensor:
-        axis = axis_alias(name, axis, dim)
+        axis = _axis(name, axis_alias(name, axis, dim))
         keep = keepdims_alias(name, keepdims, keepdim)
         if self.ndim == 0 and axis is not None:  # PyTorch: dim 0 or -1 of a 0-d tensor
             _scalar_axes(name, axis)
             axis = None
-        return op(self, axis=_axis(axis), keepdims=keep, **kw)
+        return op(self, axis=axis, keepdims=keep, **kw)
 
     def _along(self, op: Any, name: str, axis: int | None, dim: int | None) -> Tensor:
         axis = axis_alias(name, axis, dim)
-        axis = -1 if axis is None else axis
+        axis = -1 if axis is None else check_axis(axis, None, where=name, allow_sequence=False)
         if self.ndim == 0:  # PyTorch: softmax of a 0-d tensor over dim 0 or -1
             _scalar_axes(name, axis)
             return op(self.reshape(1), axis=0).reshape(())
@@ -162,17 +177,22 @@ class TensorMethods:
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """Same data, new shape (one entry may be -1)."""
-        if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
-            shape = tuple(shape[0])  # type: ignore[arg-type]
-        return ops.reshape(self, shape=tuple(int(s) for s in shape))
+        """Same data, new shape (ints, or one sequence of them; one entry may be -1)."""
+        if len(shape) == 1 and type(shape[0]) is not int:
+            shape = shape[0]  # type: ignore[assignment]
+        if type(shape) is not tuple or not all(type(s) is int for s in shape):
+            shape = check_shape(shape, where="reshape", allow_unknown=True)
+        return ops.reshape(self, shape=shape)
 
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge axes ``start_dim..end_dim`` into one."""
+        """Merge axes ``start_dim..end_dim`` into one (ints in -ndim..ndim-1)."""
         nd = max(self.ndim, 1)
-        start, end = start_dim % nd, end_dim % nd
+        start = check_axis(start_dim, nd, where="flatten", name="start_dim", allow_none=False,
+                           allow_sequence=False) % nd
+        end = check_axis(end_dim, nd, where="flatten", name="end_dim", allow_none=False,
+                         allow_sequence=False) % nd
         shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
         return self.reshape(shape)
 
@@ -181,15 +201,19 @@ class TensorMethods:
         reverses the axes; a tuple, or one int per axis other than two, is a permutation
         as in ``ndarray.transpose`` (the same as :meth:`permute`)."""
         if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
-            return ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
+            return self.swapaxes(axes[0], axes[1])
         return self.permute(*axes)
 
     def permute(self, *axes: int) -> Tensor:
         """Permute the axes into the given order (one int per axis, or one tuple of them);
         no argument reverses them."""
         if len(axes) == 1 and not isinstance(axes[0], int | np.integer):
-            axes = tuple(axes[0])  # type: ignore[arg-type]
-        return ops.transpose(self, axes=tuple(int(a) for a in axes) if axes else None)
+            axes = axes[0]  # type: ignore[assignment]
+        axes = check_axis(tuple(axes) if isinstance(axes, list) else axes, max(self.ndim, 1),
+                          where="permute", name="axes")
+        if isinstance(axes, int):
+            axes = (axes,)
+        return ops.transpose(self, axes=axes if axes else None)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - numpy's name
@@ -197,7 +221,12 @@ class TensorMethods:
         return ops.transpose(self, axes=None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Interchange two axes."""
+        """Interchange two axes (ints in -ndim..ndim-1)."""
+        nd = max(self.ndim, 1)
+        axis1 = check_axis(axis1, nd, where="swapaxes", name="axis1", allow_none=False,
+                           allow_sequence=False)
+        axis2 = check_axis(axis2, nd, where="swapaxes", name="axis2", allow_none=False,
+                           allow_sequence=False)
         return ops.swapaxes(self, axis1=axis1, axis2=axis2)
 
     def squeeze(self, axis: int | Sequence[int] | None = None, *,
@@ -206,9 +235,9 @@ class TensorMethods:
 
         Raises IndexError for an axis out of range, ValueError for one whose length is not 1.
         """
-        axis = axis_alias("squeeze", axis, dim)
+        axis = check_axis(axis_alias("squeeze", axis, dim), max(self.ndim, 1), where="squeeze")
         try:
-            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=_axis(axis)).shape
+            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=axis).shape
         except np.exceptions.AxisError as error:
             raise OpIndexError(f"squeeze: axis {axis} is out of range for shape "
                                f"{self.shape}") from error
@@ -222,6 +251,8 @@ class TensorMethods:
         axis = axis_alias("unsqueeze", axis, dim)
         if axis is None:
             raise TypeError("unsqueeze: give the axis to insert (axis= or dim=)")
+        axis = check_axis(axis, self.ndim + 1, where="unsqueeze", allow_none=False,
+                          allow_sequence=False)
         try:
             shape = np.expand_dims(np.empty(self.shape, dtype=bool), axis).shape
         except np.exceptions.AxisError as error:
@@ -230,12 +261,22 @@ class TensorMethods:
         return self.reshape(shape)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        """Broadcast to ``shape`` (the gradient is summed back)."""
-        return ops.broadcast_to(self, shape=tuple(shape))
+        """Broadcast to ``shape`` (the gradient is summed back); the result is a new array,
+        so its size is checked against the memory available."""
+        if type(shape) is tuple and all(type(n) is int and n >= 0 for n in shape):
+            # the backward pass of every reduction comes here: check the size alone
+            if math.prod(shape) * self.data.itemsize >= CHECKED_BYTES:
+                check_size_fits_memory(math.prod(shape) * self.data.itemsize, "broadcast_to",
+                                       what=f"shape {shape}")
+        else:
+            shape = check_shape(shape, where="broadcast_to", itemsize=self.dtype.itemsize)
+        return ops.broadcast_to(self, shape=shape)
 
     def sum_to(self, shape: Sequence[int]) -> Tensor:
         """Sum broadcast axes away so the result has ``shape`` (the inverse of broadcast_to)."""
-        return ops.sum_to(self, shape=tuple(shape))
+        if type(shape) is not tuple:
+            shape = check_shape(shape, where="sum_to")
+        return ops.sum_to(self, shape=shape)
 
 
 def axis_alias(name: str, axis: Any, dim: Any) -> Any:
@@ -250,11 +291,22 @@ def axis_alias(name: str, axis: Any, dim: Any) -> Any:
 def keepdims_alias(name: str, keepdims: bool | None, keepdim: bool | None) -> bool:
     """``keepdims`` or its PyTorch name ``keepdim`` (False when neither); TypeError for both."""
     if keepdim is None:
-        return bool(keepdims)
+        if keepdims is None or keepdims is False:
+            return False
+        return check_bool(keepdims, name="keepdims", where=name)
     if keepdims is not None:
         raise TypeError(f"{name}: got both keepdims={keepdims!r} and keepdim={keepdim!r}; "
                         "pass one of them")
-    return bool(keepdim)
+    return check_bool(keepdim, name="keepdim", where=name)
+
+
+def _ddof(name: str, ddof: Any) -> int:
+    """``ddof`` as an int >= 0; past 2**62 every value means no degrees of freedom."""
+    if type(ddof) is not int:
+        ddof = check_int(ddof, name="ddof", where=name, minimum=0)
+    elif ddof < 0:
+        check_int(ddof, name="ddof", where=name, minimum=0)
+    return min(ddof, 2**62)
 
 
 def _scalar_axes(name: str, axis: Any) -> None:
@@ -265,10 +317,12 @@ def _scalar_axes(name: str, axis: Any) -> None:
                                "axes are -1 and 0")
 
 
-def _axis(axis: Any) -> Any:
-    if axis is None or isinstance(axis, int | np.integer):
-        return None if axis is None else int(axis)
-    return tuple(int(a) for a in axis)
+def _axis(name: str, axis: Any) -> Any:
+    """``axis`` as None, an int or a tuple of ints (TypeError for anything else; the op
+    checks the range)."""
+    if axis is None or type(axis) is int:
+        return axis
+    return check_axis(axis, None, where=name)
 
 
 from . import ops  # noqa: E402  (ops needs Tensor, which needs this class first)
