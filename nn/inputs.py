@@ -12,6 +12,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff.nodes import is_tensor, is_value
+from autodiff.validation import check_size_fits_memory, describe
 
 __all__ = ["as_tensor", "as_array", "check_finite", "positive_int", "RngLike"]
 
@@ -70,9 +71,13 @@ def check_finite(a: np.ndarray, where: str) -> None:
     )
 
 
-def positive_int(value: Any, name: str, where: str) -> int:
+def positive_int(value: Any, name: str, where: str, bytes_each: int = 0) -> int:
     """``value`` as an int; raises ValueError naming ``where`` and ``name`` unless it is an
-    int (not a bool) >= 1."""
+    int (not a bool) >= 1. With ``bytes_each`` (the bytes that one unit of ``value``
+    allocates), also ``AllocationError`` (a ValueError) when ``value`` units would not fit
+    in the memory available."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+        raise ValueError(f"{where}: {name} must be a positive int, got {describe(value)}")
+    if bytes_each:
+        check_size_fits_memory(int(value) * bytes_each, where, what=f"{name}={int(value)}")
     return int(value)

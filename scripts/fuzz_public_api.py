@@ -375,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", default="crash,hang,vague,accepted",
                         help="outcomes whose calls to list (comma-separated)")
+    parser.add_argument("--only", default="",
+                        help="fuzz only the targets whose name starts with one of these "
+                             "(comma-separated), e.g. Conv2d,init.")
     options = parser.parse_args(argv)
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
@@ -386,7 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     counts: Counter[str] = Counter()
     shown = set(options.show.split(","))
     pairs: dict[str, set[tuple[str, str]]] = {}
+    only = tuple(filter(None, options.only.split(",")))
     for target in targets():
+        if only and not target.name.startswith(only):
+            continue
         for arg in target.args:
             for label, value in garbage(options.seed):
                 if label in target.skip.get(arg, ()):

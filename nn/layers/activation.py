@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 import autodiff as ad
+from autodiff.validation import check_int, check_real
 
 from ..inputs import as_tensor, positive_int
 from ..module import Module
@@ -100,7 +101,8 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_real(negative_slope, name="negative_slope",
+                                         where="LeakyReLU")
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
         """Apply leaky relu."""
@@ -123,8 +125,10 @@ class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        self.num_parameters_ = positive_int(num_parameters, "num_parameters", "PReLU")
-        self.weight = ad.Tensor(np.full(self.num_parameters_, float(init), dtype=dtype),
+        self.num_parameters_ = positive_int(num_parameters, "num_parameters", "PReLU",
+                                            bytes_each=8)
+        init = check_real(init, name="init", where="PReLU")
+        self.weight = ad.Tensor(np.full(self.num_parameters_, init, dtype=dtype),
                                 requires_grad=True, name="weight")
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
@@ -157,7 +161,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = int(dim)
+        self.dim = check_int(dim, name="dim", where=type(self).__name__)
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
         """exp(x) / sum(exp(x)) along dim."""

@@ -26,6 +26,7 @@ import numpy as np
 import autodiff as ad
 from autodiff.ops import col2im, im2col
 from autodiff.ops.window import im2col_forward
+from autodiff.validation import check_bool, check_shape, describe
 
 from .. import init
 from ..dtypes import warn_if_promoted
@@ -38,11 +39,18 @@ IntPair = int | tuple[int, int]
 
 
 def _pair(value: Any, name: str, where: str, minimum: int) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if isinstance(value, int | np.integer):
+        pair: tuple[Any, ...] = (value, value)
+    elif isinstance(value, tuple | list):
+        pair = tuple(value)
+    else:
+        raise TypeError(f"{where}: {name} must be an int >= {minimum} or a pair of them, got "
+                        f"{describe(value)}")
     if (len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
                               for v in pair) or min(pair) < minimum):
         raise ValueError(
-            f"{where}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+            f"{where}: {name} must be an int >= {minimum} or a pair of them, got "
+            f"{describe(value)}"
         )
     return int(pair[0]), int(pair[1])
 
@@ -202,8 +210,10 @@ class Conv2d(Module):
             self.padding: Any = padding
         else:
             self.padding = _pair(padding, "padding", where, 0)
+        bias = check_bool(bias, name="bias", where=where)
+        shape = check_shape((self.out_channels, self.in_channels, *self.kernel_size),
+                            where=where, name="weight shape", itemsize=8)
         gen = init.get_rng(rng)
-        shape = (self.out_channels, self.in_channels, *self.kernel_size)
         self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
                                 requires_grad=True, name="weight", dtype=dtype)
         if bias:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 import autodiff as ad
+from autodiff.validation import check_bool, check_shape
 
 from .. import init
 from ..dtypes import warn_if_promoted
@@ -60,8 +61,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = positive_int(in_features, "in_features", "Linear")
         self.out_features = positive_int(out_features, "out_features", "Linear")
+        bias = check_bool(bias, name="bias", where="Linear")
+        shape = check_shape((self.out_features, self.in_features), where="Linear",
+                            name="weight shape", itemsize=8)
         gen = init.get_rng(rng)
-        shape = (self.out_features, self.in_features)
         self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
                                 requires_grad=True, name="weight", dtype=dtype)
         if bias:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 import autodiff as ad
+from autodiff.validation import check_bool, check_real
 
 from ..dtypes import warn_if_promoted
 from ..inputs import as_tensor, positive_int
@@ -86,10 +87,14 @@ class BatchNorm1d(Module):
                  affine: bool = True, track_running_stats: bool = True,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        self.num_features = positive_int(num_features, "num_features", "BatchNorm1d")
-        self.eps = float(eps)
-        self.momentum = momentum
-        self.affine = bool(affine)
+        where = "BatchNorm1d"
+        self.num_features = positive_int(num_features, "num_features", where, bytes_each=32)
+        self.eps = check_real(eps, name="eps", where=where, minimum=0.0, min_open=True)
+        self.momentum = check_real(momentum, name="momentum", where=where, minimum=0.0,
+                                   maximum=1.0, allow_none=True)
+        self.affine = check_bool(affine, name="affine", where=where)
+        track_running_stats = check_bool(track_running_stats, name="track_running_stats",
+                                         where=where)
         self.track_running_stats = bool(track_running_stats)
         if self.affine:
             self.weight = ad.Tensor(np.ones(self.num_features, dtype=dtype), requires_grad=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import autodiff as ad
+from autodiff.validation import check_int
 
 from ..inputs import as_tensor
 from ..module import Module
@@ -21,7 +22,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+        self.start_dim = check_int(start_dim, name="start_dim", where="Flatten")
+        self.end_dim = check_int(end_dim, name="end_dim", where="Flatten")
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
         """Flatten the axes."""
