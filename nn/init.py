@@ -37,13 +37,14 @@ __all__ = [
 RngLike = np.random.Generator | int | None
 Shape = int | Sequence[int]
 
-def get_rng(rng: RngLike = None) -> np.random.Generator:
+def get_rng(rng: RngLike = None, where: str = "init") -> np.random.Generator:
     """Turn ``rng`` (Generator, int seed or None) into a ``numpy.random.Generator``; None is
     the default generator that :func:`manual_seed` seeds.
 
-    Raises TypeError for anything else (a float, a legacy ``RandomState``...).
+    Raises TypeError for anything else (a float, a legacy ``RandomState``...), naming
+    ``where`` (the caller).
     """
-    return resolve_rng(rng, "init")
+    return resolve_rng(rng, where)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:

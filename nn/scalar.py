@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.random import resolve_rng
+from autodiff.validation import check_size_fits_memory, describe
 from autodiff.value import Value
 
 from .module import Module
@@ -23,13 +24,26 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 _ACT_FN = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
 
 
+#: bytes one weight of a scalar network takes (a labelled Value: measured about 315)
+VALUE_BYTES = 320
+
+
 def _check_size(n: Any, what: str, where: str) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+        raise ValueError(f"{where}: {what} must be a positive int, got {describe(n)}")
     return int(n)
 
 
+def _check_weights(nin: int, nout: int, where: str) -> None:
+    """Refuse, before building any, a layer whose nin x nout Values would not fit in memory."""
+    check_size_fits_memory((nin + 1) * nout * VALUE_BYTES, where,
+                           what=f"a layer of {nin} x {nout} Value weights")
+
+
 def _check_activation(activation: str, where: str) -> str:
+    if not isinstance(activation, str):
+        raise TypeError(f"{where}: activation must be one of {ACTIVATIONS}, got "
+                        f"{describe(activation)}")
     if activation not in _ACT_FN:
         raise ValueError(f"{where}: activation must be one of {ACTIVATIONS}, got {activation!r}")
     return activation
@@ -61,6 +75,7 @@ class Neuron(Module):
         super().__init__()
         activation = _micrograd_nonlin(activation, nonlin, "Neuron")
         nin = _check_size(nin, "nin", "Neuron")
+        _check_weights(nin, 1, "Neuron")
         self.nin = nin
         self.activation = _check_activation(activation, "Neuron")
         gen = resolve_rng(rng, "Neuron")
@@ -102,6 +117,7 @@ class Layer(Module):
         activation = _micrograd_nonlin(activation, nonlin, "Layer")
         nin = _check_size(nin, "nin", "Layer")
         nout = _check_size(nout, "nout", "Layer")
+        _check_weights(nin, nout, "Layer")
         _check_activation(activation, "Layer")
         gen = resolve_rng(rng, "Layer")
         self.nin, self.nout, self.activation = nin, nout, activation
@@ -131,9 +147,14 @@ class MLP(Module):
                  rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
         nin = _check_size(nin, "nin", "MLP")
-        if isinstance(nouts, (int, np.integer)) or len(nouts) == 0:
-            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        if not isinstance(nouts, list | tuple) or len(nouts) == 0:
+            error = ValueError if isinstance(nouts, list | tuple | int | np.integer) else TypeError
+            raise error(f"MLP: nouts must be a non-empty list of layer sizes, got "
+                        f"{describe(nouts)}")
         sizes = [nin] + [_check_size(n, "each layer size", "MLP") for n in nouts]
+        check_size_fits_memory(
+            sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) * VALUE_BYTES, "MLP",
+            what=f"an MLP of sizes {sizes} (Value weights)")
         _check_activation(activation, "MLP")
         _check_activation(output_activation, "MLP")
         gen = resolve_rng(rng, "MLP")

@@ -187,11 +187,13 @@ def targets() -> list[Target]:
         Target("ReLU", nn.ReLU, dict(inplace=False)),
         Target("Softmax", nn.Softmax, dict(dim=-1)),
         Target("LogSoftmax", nn.LogSoftmax, dict(dim=-1), says="Softmax"),
+        # a random size (up to 10**6) is valid for a scalar network, and slow to build
         Target("MLP", nn.MLP, dict(nin=2, nouts=[3, 1], activation="relu",
-                                   output_activation="linear", rng=0), nullable=("rng",)),
+                                   output_activation="linear", rng=0), nullable=("rng",),
+               skip={"nin": ("random int",)}),
         Target("Neuron", nn.Neuron, dict(nin=2, activation="relu", rng=0), nullable=("rng",)),
         Target("Layer", nn.Layer, dict(nin=2, nout=2, activation="relu", rng=0),
-               nullable=("rng",)),
+               nullable=("rng",), skip={"nin": ("random int",), "nout": ("random int",)}),
         Target("Module.train", lambda mode: _model().train(mode), dict(mode=True), says="train"),
         # ---------------------------------------------------------------- losses
         Target("mse_loss", L.mse_loss, dict(input=T(2), target=np.zeros(2), reduction="mean")),
@@ -284,7 +286,8 @@ def targets() -> list[Target]:
                                  train_loader=None, epochs=1, log_every=None,
                                  early_stopping=None, checkpoint_every=1),
                nullable=("model", "optimizer", "train_loader", "log_every", "early_stopping"),
-               skip={"epochs": ("huge int",)}),
+               # epochs is any count: a huge or random one is valid, and runs that long
+               skip={"epochs": ("huge int", "2**33", "random int")}),
         Target("EarlyStopping", nn.EarlyStopping, dict(patience=3, min_delta=0.0,
                                                        monitor="val_loss", mode="min",
                                                        restore_best=True)),

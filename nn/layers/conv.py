@@ -213,7 +213,7 @@ class Conv2d(Module):
         bias = check_bool(bias, name="bias", where=where)
         shape = check_shape((self.out_channels, self.in_channels, *self.kernel_size),
                             where=where, name="weight shape", itemsize=8)
-        gen = init.get_rng(rng)
+        gen = init.get_rng(rng, where)
         self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
                                 requires_grad=True, name="weight", dtype=dtype)
         if bias:

@@ -49,7 +49,7 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p!r}")
         self.p = float(p)
-        self._rng = init.get_rng(rng) if rng is not None else None
+        self._rng = init.get_rng(rng, "Dropout") if rng is not None else None
 
     def forward(self, x: ad.Tensor) -> ad.Tensor:
         """Drop (training) or pass through (eval)."""

@@ -64,7 +64,7 @@ class Linear(Module):
         bias = check_bool(bias, name="bias", where="Linear")
         shape = check_shape((self.out_features, self.in_features), where="Linear",
                             name="weight shape", itemsize=8)
-        gen = init.get_rng(rng)
+        gen = init.get_rng(rng, "Linear")
         self.weight = ad.Tensor(init.kaiming_uniform(shape, a=math.sqrt(5), rng=gen),
                                 requires_grad=True, name="weight", dtype=dtype)
         if bias:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..optim.schedule import ReduceLROnPlateau
+from .arguments import check_fit_arguments
 from .batch import MetricSpec, count, is_scalar_model, metric_table, split_batch, stack, to_numpy
 from .checkpoint import load_checkpoint, save_checkpoint
 from .evaluation import evaluate
@@ -101,7 +102,10 @@ def fit(
     optimizer. When a checkpoint cannot be written, the error propagates with the run's
     History attached as its ``history`` attribute.
     """
-    _check_arguments(epochs, resume, checkpoint_path, checkpoint_every)
+    check_fit_arguments(model, loss_fn, optimizer, train_loader, val_loader, epochs,
+                        log_every=log_every, callbacks=callbacks,
+                        checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
+                        resume=resume, progress=progress)
     _check_scheduler(scheduler, optimizer)
     table = metric_table(metrics)
     stopper = _as_early_stopping(early_stopping)
@@ -121,19 +125,6 @@ def fit(
     bar = progress_bar(progress and sys.stdout.isatty(), run.epochs * n_batches,
                        start * n_batches)
     return run.epochs_from(start, bar)
-
-
-def _check_arguments(epochs: Any, resume: bool, checkpoint_path: Any,
-                     checkpoint_every: int) -> None:
-    """TypeError or ValueError, naming the argument, for what fit cannot run with."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer):
-        raise TypeError(f"fit: epochs must be an int >= 0, got {type(epochs).__name__} {epochs!r}")
-    if int(epochs) < 0:
-        raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
-    if resume and checkpoint_path is None:
-        raise ValueError("fit: resume=True needs checkpoint_path")
-    if int(checkpoint_every) < 1:
-        raise ValueError(f"fit: checkpoint_every must be >= 1, got {checkpoint_every}")
 
 
 def _check_scheduler(scheduler: Any, optimizer: Any) -> None:

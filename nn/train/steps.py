@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .arguments import check_loss
 from .batch import forward, loss_value
 
 __all__ = ["Step", "make_step", "needs_closure", "wants_residuals", "residuals"]
@@ -83,7 +84,7 @@ class _Updates:
         def closure() -> Any:
             _zero_grad(self.model, self.optimizer)
             out, target = forward(self.model, xb, yb, self.scalar)
-            loss = self.loss_fn(out, target)
+            loss = check_loss(self.loss_fn(out, target), self.loss_fn)
             loss.backward()
             if "loss" not in first:  # the loss at the weights before the step
                 first.update(loss=loss_value(loss), out=out, target=target)
