@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autodiff.nodes import is_array_node, is_value
+from autodiff.validation import check_bool
 from autodiff.value import Value
 
 from .dtypes import cast_module
@@ -249,8 +250,9 @@ class Module:
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every descendant; returns self."""
+        mode = check_bool(mode, name="mode", where=f"{type(self).__name__}.train")
         for m in self.modules():
-            object.__setattr__(m, "training", bool(mode))
+            object.__setattr__(m, "training", mode)
         return self
 
     def eval(self) -> Module:

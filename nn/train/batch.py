@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.nodes import is_array_node
+from autodiff.validation import describe
 
 from ..inputs import as_array
 from . import metrics as _metrics
@@ -34,17 +35,23 @@ def is_scalar_model(model: Any) -> bool:
     return False
 
 
-def metric_table(metrics: MetricSpec | None) -> dict[str, Callable[[Any, Any], float]]:
-    """``{name: metric function}`` from names, callables or a mapping (``nn.metrics.get``
-    raises ValueError for an unknown name); empty for None."""
+def metric_table(metrics: MetricSpec | None,
+                 where: str = "fit") -> dict[str, Callable[[Any, Any], float]]:
+    """``{name: metric function}`` from names, callables or a mapping; empty for None.
+
+    Raises ValueError for an unknown name, TypeError for what is not a name, a callable,
+    a list of them or a mapping (``where`` names the caller)."""
     if metrics is None:
         return {}
     if isinstance(metrics, Mapping):
-        return {str(k): _metrics.get(v) for k, v in metrics.items()}
-    if isinstance(metrics, str):
+        return {str(k): _metrics.get(v, where) for k, v in metrics.items()}
+    if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
-    return {(m if isinstance(m, str) else getattr(m, "__name__", "metric")): _metrics.get(m)
-            for m in metrics}
+    if not isinstance(metrics, list | tuple):
+        raise TypeError(f"{where}: metrics must be a metric name, a callable, a list of them "
+                        f"or a dict of them, got {describe(metrics)}")
+    return {(m if isinstance(m, str) else getattr(m, "__name__", "metric")):
+            _metrics.get(m, where) for m in metrics}
 
 
 def split_batch(batch: Any) -> tuple[Any, Any]:

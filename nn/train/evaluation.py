@@ -77,7 +77,7 @@ def evaluate(
     when ``loss_fn`` is given; it is averaged per sample). Raises ValueError for an empty
     loader.
     """
-    table = metric_table(metrics)
+    table = metric_table(metrics, "evaluate")
     scalar = is_scalar_model(model)
     total, n = 0.0, 0
     preds, targets = [], []

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.validation import check_bool, check_choice, check_int, check_real, describe
+
 __all__ = ["History", "EarlyStopping", "Tracker"]
 
 
@@ -30,10 +32,14 @@ class EarlyStopping:
     restore_best: bool = True
 
     def __post_init__(self) -> None:
-        if self.patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0, got {self.patience}")
-        if self.mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {self.mode!r}")
+        where = "EarlyStopping"
+        check_int(self.patience, name="patience", where=where, minimum=0)
+        check_real(self.min_delta, name="min_delta", where=where, minimum=0.0)
+        if not isinstance(self.monitor, str):
+            raise TypeError(f"{where}: monitor must be a logged name such as 'val_loss' or "
+                            f"'val_accuracy', got {describe(self.monitor)}")
+        check_choice(self.mode, ("min", "max"), name="mode", where=where)
+        check_bool(self.restore_best, name="restore_best", where=where)
 
 
 @dataclass

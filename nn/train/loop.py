@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.validation import describe
+
 from ..optim.schedule import ReduceLROnPlateau
 from .arguments import check_fit_arguments
 from .batch import MetricSpec, count, is_scalar_model, metric_table, split_batch, stack, to_numpy
@@ -147,9 +149,13 @@ def _as_early_stopping(spec: Any) -> EarlyStopping | None:
     if isinstance(spec, EarlyStopping):
         return spec
     if isinstance(spec, int) and not isinstance(spec, bool):
+        if spec < 0:
+            raise ValueError(f"fit: early_stopping is a patience (an int >= 0), None or an "
+                             f"nn.EarlyStopping, got {spec}")
         return EarlyStopping(patience=spec)
     raise TypeError(
-        f"fit: early_stopping must be None, a patience (int) or nn.EarlyStopping, got {spec!r}"
+        f"fit: early_stopping must be None, a patience (int) or nn.EarlyStopping, got "
+        f"{describe(spec)}"
     )
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff.validation import describe
+
 from ..inputs import as_array
 
 __all__ = ["mse", "mae", "rmse", "r2", "accuracy", "confusion_matrix", "get", "METRICS"]
@@ -117,11 +119,16 @@ METRICS: dict[str, Callable[[Any, Any], float]] = {
 }
 
 
-def get(metric: str | Callable[[Any, Any], float]) -> Callable[[Any, Any], float]:
+def get(metric: str | Callable[[Any, Any], float],
+        where: str = "metrics.get") -> Callable[[Any, Any], float]:
     """Look up a metric by name (``"mse"``, ``"rmse"``, ``"mae"``, ``"r2"``, ``"accuracy"``)
-    or return a callable unchanged. Raises ValueError for an unknown name."""
+    or return a callable unchanged. Raises ValueError for an unknown name, TypeError for
+    what is neither a name nor a callable (``where`` names the caller in the message)."""
     if callable(metric):
         return metric
+    if not isinstance(metric, str):
+        raise TypeError(f"{where}: a metric is a name ({', '.join(sorted(METRICS))}) or a "
+                        f"callable metric(prediction, target), got {describe(metric)}")
     if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; valid names: {sorted(METRICS)}")
+        raise ValueError(f"{where}: unknown metric {metric!r}; valid names: {sorted(METRICS)}")
     return METRICS[metric]
