@@ -36,11 +36,20 @@ def as_tensor(x: Any, where: str) -> ad.Tensor:
 
 
 def as_array(x: Any, name: str = "array") -> np.ndarray:
-    """Return ``x`` (ndarray, Tensor, Value, list or number) as a numpy array.
+    """Return ``x`` (ndarray, Tensor, Value, list or number) as a numeric numpy array.
 
-    Tensors give their ``.data``; Values their ``.data`` float. Raises TypeError when
-    ``x`` cannot be converted.
+    Tensors give their ``.data``; Values their ``.data`` float. Raises TypeError (naming
+    ``name``, the caller) when ``x`` is None or cannot be converted to numbers (strings,
+    bytes, objects).
     """
+    array = _as_array(x, name)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"{name}: expected numbers (an array, a Tensor, a list or a number), "
+                        f"got {describe(x)}")
+    return array
+
+
+def _as_array(x: Any, name: str) -> np.ndarray:
     if isinstance(x, np.ndarray):
         return x
     data = getattr(x, "data", None)
@@ -49,7 +58,7 @@ def as_array(x: Any, name: str = "array") -> np.ndarray:
     if isinstance(data, (int, float)) and not isinstance(x, (int, float)):
         return np.asarray(float(data))
     if isinstance(x, (list, tuple)):
-        return np.asarray([as_array(v, name) for v in x])
+        return np.asarray([_as_array(v, name) for v in x])
     try:
         return np.asarray(x)
     except Exception as exc:  # pragma: no cover - numpy raises many kinds

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.random import resolve_rng
+from autodiff.validation import check_int, check_real, check_size_fits_memory
 
 __all__ = ["HousePrices", "house_prices", "moons", "spirals", "blobs", "digits"]
 
@@ -71,6 +72,14 @@ class HousePrices:
         return int(self.X.shape[0])
 
 
+def _count(n: Any, name: str, where: str, minimum: int, columns: int) -> int:
+    """A sample count: an int >= ``minimum`` whose ``columns`` float64 values per sample
+    fit in memory (TypeError, ValueError or AllocationError naming ``where``)."""
+    n = check_int(n, name=name, where=where, minimum=minimum)
+    check_size_fits_memory(n * columns * 8, where, what=f"{name}={n} samples")
+    return n
+
+
 def house_prices(n: int = 1000, seed: int | None = 0, noise_std: float = NOISE_STD) -> HousePrices:
     """Generate ``n`` houses: rooms, floor area, house type, distance -> price.
 
@@ -82,11 +91,8 @@ def house_prices(n: int = 1000, seed: int | None = 0, noise_std: float = NOISE_S
     ``noise_std**2`` (:attr:`HousePrices.noise_floor`). Raises ValueError for n < 1 or
     a negative noise level.
     """
-    if int(n) < 1:
-        raise ValueError(f"house_prices: n must be >= 1, got {n}")
-    if noise_std < 0:
-        raise ValueError(f"house_prices: noise_std must be >= 0, got {noise_std}")
-    n = int(n)
+    n = _count(n, "n", "house_prices", minimum=1, columns=12)
+    noise_std = check_real(noise_std, name="noise_std", where="house_prices", minimum=0.0)
     rng = resolve_rng(seed, "house_prices")
     kind = rng.choice(len(HOUSE_TYPES), size=n, p=_TYPE_PROBS)
     rooms = np.clip(np.round(rng.normal(2.5 + 0.8 * kind, 1.0)), 1, 7)
@@ -109,8 +115,8 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     Same construction as scikit-learn's ``make_moons``; ``noise`` is the standard
     deviation of Gaussian noise added to each coordinate. Raises ValueError for n < 2.
     """
-    if int(n) < 2:
-        raise ValueError(f"moons: n must be >= 2, got {n}")
+    n = _count(n, "n", "moons", minimum=2, columns=3)
+    noise = check_real(noise, name="noise", where="moons", minimum=0.0)
     rng = resolve_rng(seed, "moons")
     n_out = n // 2
     n_in = n - n_out
@@ -134,10 +140,9 @@ def spirals(
     Not linearly separable: the classic test that a hidden layer is needed. ``noise``
     perturbs each point's angle. Raises ValueError for fewer than 2 classes or samples.
     """
-    if classes < 2 or n_per_class < 1:
-        raise ValueError(
-            f"spirals: need classes >= 2 and n_per_class >= 1, got {classes}, {n_per_class}"
-        )
+    classes = check_int(classes, name="classes", where="spirals", minimum=2)
+    n_per_class = _count(n_per_class, "n_per_class", "spirals", minimum=1, columns=3 * classes)
+    noise = check_real(noise, name="noise", where="spirals", minimum=0.0)
     rng = resolve_rng(seed, "spirals")
     xs, ys = [], []
     for k in range(classes):
@@ -159,10 +164,12 @@ def blobs(
     ``centers`` is a count (centers drawn uniformly from [-10, 10]^dim) or an array of
     shape (k, dim). Raises ValueError for n < 1 or a centers array of the wrong shape.
     """
-    if int(n) < 1:
-        raise ValueError(f"blobs: n must be >= 1, got {n}")
+    dim = check_int(dim, name="dim", where="blobs", minimum=1)
+    n = _count(n, "n", "blobs", minimum=1, columns=dim + 1)
+    std = check_real(std, name="std", where="blobs", minimum=0.0)
     rng = resolve_rng(seed, "blobs")
-    if isinstance(centers, (int, np.integer)):
+    if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
+        centers = check_int(centers, name="centers", where="blobs", minimum=1)
         c = rng.uniform(-10, 10, (int(centers), dim))
     else:
         c = np.asarray(centers, dtype=float)

@@ -20,6 +20,7 @@ import numpy as np
 import autodiff as ad
 from autodiff import Value
 from autodiff.random import spawn
+from autodiff.validation import check_bool
 
 from ..inputs import as_array, check_finite
 
@@ -148,8 +149,8 @@ class DataLoader:
             raise ValueError(f"DataLoader: output must be one of {_OUTPUTS}, got {output!r}")
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.shuffle = check_bool(shuffle, name="shuffle", where="DataLoader")
+        self.drop_last = check_bool(drop_last, name="drop_last", where="DataLoader")
         self.output = output
         self.rng = spawn(rng, "DataLoader")
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.random import resolve_rng
+from autodiff.validation import check_bool, check_int, check_shape, describe
 
 from ..inputs import as_array, check_finite
 
@@ -36,6 +37,7 @@ def train_val_test_split(
     """
     if not arrays:
         raise ValueError("train_val_test_split needs at least one array")
+    shuffle = check_bool(shuffle, name="shuffle", where="train_val_test_split")
     try:
         fr = [float(f) for f in fractions]
     except (TypeError, ValueError):
@@ -79,7 +81,13 @@ class Standardizer:
     """
 
     def __init__(self, columns: Sequence[int] | None = None) -> None:
-        self.columns = None if columns is None else list(columns)
+        if columns is not None and (
+                not isinstance(columns, list | tuple | range | np.ndarray)
+                or not all(isinstance(c, int | np.integer) and not isinstance(c, bool)
+                           for c in columns)):
+            raise TypeError(f"Standardizer: columns must be a list of column indices (ints) "
+                            f"or None, got {describe(columns)}")
+        self.columns = None if columns is None else [int(c) for c in columns]
         self.mean_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
 
@@ -95,7 +103,12 @@ class Standardizer:
         if self.columns is not None:
             if a.ndim != 2:
                 raise ValueError(f"Standardizer: columns= needs 2-D data, got shape {a.shape}")
-            keep = np.ones(a.shape[1], dtype=bool)
+            d = a.shape[1]
+            wrong = [c for c in self.columns if not -d <= c < d]
+            if wrong:
+                raise ValueError(f"Standardizer.fit: columns {wrong} are out of range for data "
+                                 f"with {d} columns; valid indices are {-d}..{d - 1}")
+            keep = np.ones(d, dtype=bool)
             keep[self.columns] = False
             mean = np.where(keep, 0.0, mean)
             scale = np.where(keep, 1.0, scale)
@@ -148,8 +161,15 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float64
     a = np.asarray(as_array(labels, "one_hot"))
     if a.size and not np.all(np.equal(np.mod(a, 1), 0)):
         raise ValueError(f"one_hot: labels must be integers, got dtype {a.dtype} with fractions")
+    num_classes = check_int(num_classes, name="num_classes", where="one_hot", minimum=1,
+                            allow_none=True)
+    if a.size and (a.min() < np.iinfo(np.int64).min or a.max() > np.iinfo(np.int64).max):
+        raise ValueError(f"one_hot: labels must be class indices, got min {a.min()} and "
+                         f"max {a.max()}")
     a = a.astype(np.int64)
     k = int(a.max()) + 1 if num_classes is None and a.size else int(num_classes or 0)
+    check_shape(a.shape + (k,), where="one_hot", name="result shape",
+                itemsize=np.dtype(dtype).itemsize)
     if a.size and (a.min() < 0 or a.max() >= k):
         raise ValueError(
             f"one_hot: labels must lie in [0, {k}), got min {a.min()} and max {a.max()}"

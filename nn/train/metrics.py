@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff.validation import describe
+from autodiff.validation import check_int, check_shape, describe
 
 from ..inputs import as_array
 
@@ -102,7 +102,10 @@ def confusion_matrix(pred: Any, target: Any, num_classes: int | None = None) -> 
     t = _labels(target, "confusion_matrix")
     if p.shape != t.shape:
         raise ValueError(f"confusion_matrix: {p.shape[0]} predictions but {t.shape[0]} targets")
-    k = int(num_classes) if num_classes is not None else int(max(p.max(), t.max())) + 1
+    num_classes = check_int(num_classes, name="num_classes", where="confusion_matrix",
+                            minimum=1, allow_none=True)
+    k = num_classes if num_classes is not None else int(max(p.max(), t.max())) + 1
+    check_shape((k, k), where="confusion_matrix", name="matrix shape", itemsize=8)
     if min(p.min(), t.min()) < 0 or max(p.max(), t.max()) >= k:
         raise ValueError(f"confusion_matrix: labels must lie in [0, {k})")
     cm = np.zeros((k, k), dtype=np.int64)
