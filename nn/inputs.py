@@ -39,13 +39,13 @@ def as_array(x: Any, name: str = "array") -> np.ndarray:
     """Return ``x`` (ndarray, Tensor, Value, list or number) as a numeric numpy array.
 
     Tensors give their ``.data``; Values their ``.data`` float. Raises TypeError (naming
-    ``name``, the caller) when ``x`` is None or cannot be converted to numbers (strings,
-    bytes, objects).
+    ``name``, the caller) when ``x`` is None or cannot be converted to real numbers
+    (strings, bytes, objects, complex numbers).
     """
     array = _as_array(x, name)
-    if array.dtype.kind not in "biufc":
-        raise TypeError(f"{name}: expected numbers (an array, a Tensor, a list or a number), "
-                        f"got {describe(x)}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected real numbers (an array, a Tensor, a list or a "
+                        f"number), got {describe(x)}")
     return array
 
 
