@@ -17,6 +17,7 @@ import numpy as np
 from . import accumulation, anomaly
 from .grad_mode import _grad_state
 from .graph import topological_order
+from .validation import describe
 
 __all__ = ["accumulate_grad", "run_backward", "topological_order"]
 
@@ -51,6 +52,13 @@ def accumulate_grad(node: Any, grad: Any, create_graph: bool) -> None:
         node.grad = grad + previous  # the array is a constant of the new graph
     else:
         node.grad = previous + grad
+
+
+def _bad_vjp_result(fn: Any, i: int, gx: Any) -> TypeError:
+    """The error for a VJP that returned something other than a Tensor or None."""
+    return TypeError(f"{fn.name}: the VJP for input {i} returned {describe(gx)}; a VJP returns "
+                     "a Tensor shaped like the input (or broadcastable to it), or None for "
+                     "no gradient")
 
 
 def run_backward(
@@ -124,8 +132,13 @@ def run_backward(
                     gx = vjps[i](g, node, *inputs, **ctx)
                 if gx is None:
                     continue
-                if gx.shape != x.shape:
-                    gx = gx.sum_to(x.shape)
+                try:  # free unless it raises (3.11+): a user's VJP may return anything
+                    if gx.shape != x.shape:
+                        gx = gx.sum_to(x.shape)
+                except AttributeError:
+                    if hasattr(gx, "sum_to"):  # a Tensor: the error is not the VJP's
+                        raise
+                    raise _bad_vjp_result(fn, i, gx) from None
                 if check:
                     anomaly.anomaly_in_backward(node, i, gx)
                 previous = pending.get(id(x))

@@ -15,6 +15,7 @@ import numpy as np
 from . import accumulation, anomaly, engine
 from .size import ElementCount
 from .tensor_methods import TensorMethods
+from .validation import check_bool, describe
 
 __all__ = ["Tensor", "fill_node", "new_node"]
 
@@ -99,6 +100,10 @@ class Tensor(TensorMethods):
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, name: str = "",
                  dtype: Any = None) -> None:
+        if type(name) is not str:
+            raise TypeError(f"Tensor: name must be a string, got {describe(name)}")
+        if requires_grad is not False and requires_grad is not True:
+            requires_grad = check_bool(requires_grad, name="requires_grad", where="Tensor")
         fill_node(self, _as_array(data, dtype), None, (), None, None)
         self.name = name
         if requires_grad:
@@ -166,11 +171,14 @@ class Tensor(TensorMethods):
         return self._fn.name if self._fn is not None else ""
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Mark this leaf as requiring grad (in place); raise TypeError for non-float dtypes."""
-        if requires_grad and self.data.dtype.kind not in "fc":
+        """Mark this leaf as requiring grad (in place); raise TypeError for a flag that is not
+        a bool and for dtypes other than real floats (ints, bools and complex numbers)."""
+        requires_grad = check_bool(requires_grad, name="requires_grad", where="requires_grad_")
+        if requires_grad and self.data.dtype.kind != "f":
+            kind = "a complex" if self.data.dtype.kind == "c" else "this"
             raise TypeError(
-                f"requires_grad: only floating-point tensors can require grad, got dtype "
-                f"{self.data.dtype}; convert with .astype(np.float64) first"
+                f"requires_grad: only real floating-point tensors can require grad, not "
+                f"{kind} dtype {self.data.dtype}; convert with .astype(np.float64) first"
             )
         if self._fn is not None and not requires_grad:
             raise ValueError("requires_grad_: cannot turn off grad on a non-leaf; use detach()")
