@@ -113,20 +113,33 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
                          "values, more than an array can hold")
     check_shape((max(math.ceil(count), 0),), where="arange", name="the number of values",
                 itemsize=8 + dtype.itemsize)  # numpy's int64/float64 result, then the cast
-    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    if math.ceil(count) <= 0:  # numpy may refuse the huge ends of an empty range
+        values = np.empty(0)
+    else:
+        values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     return _leaf(values.astype(dtype), requires_grad, "arange")
 
 
+def _like(t: Any, where: str) -> np.ndarray:
+    """The array of ``t`` for a ``*_like`` constructor; TypeError naming ``where``."""
+    try:
+        return _as_array(t)
+    except TypeError as error:
+        raise TypeError(f"{where}: {error}") from None
+
+
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros with the shape (and dtype) of ``t``."""
-    array = _as_array(t)
+    """Zeros with the shape (and dtype) of ``t`` (a Tensor, an array, a list or a
+    number; TypeError for anything else)."""
+    array = _like(t, "zeros_like")
     dtype = array.dtype if dtype is None else check_dtype(dtype, where="zeros_like")
     return _leaf(np.zeros(array.shape, dtype=dtype), requires_grad, "zeros_like")
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones with the shape (and dtype) of ``t``."""
-    array = _as_array(t)
+    """Ones with the shape (and dtype) of ``t`` (a Tensor, an array, a list or a
+    number; TypeError for anything else)."""
+    array = _like(t, "ones_like")
     dtype = array.dtype if dtype is None else check_dtype(dtype, where="ones_like")
     return _leaf(np.ones(array.shape, dtype=dtype), requires_grad, "ones_like")
 
@@ -158,6 +171,8 @@ def uniform(low: float, high: float, shape: Shape, rng: Seed = None, dtype: Any 
     """
     low = check_real(low, name="low", where="uniform")
     high = check_real(high, name="high", where="uniform")
+    if low > high:
+        raise ValueError(f"uniform: low must be <= high, got low={low}, high={high}")
     if not math.isfinite(high - low):
         raise ValueError(f"uniform: high - low must be finite, got low={low}, high={high}")
     gen = resolve_rng(rng, "uniform")
@@ -271,5 +286,23 @@ def _split_indices(indices: Any, n: int) -> list[int]:
 
 
 def pad(t: Any, pad_width: Any, value: float = 0.0) -> Tensor:
-    """Pad with a constant, numpy.pad's ``pad_width`` convention."""
+    """Pad with the constant ``value`` (a number), numpy.pad's ``pad_width`` convention (an
+    int, a pair, or one pair per axis, of ints >= 0).
+
+    Raises TypeError or ValueError for other widths or values, ``AllocationError`` when
+    the padded array would not fit in memory.
+    """
+    value = check_real(value, name="value", where="pad", finite=False, allow_nan=True)
+    array = _like(t, "pad")
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width), (array.ndim, 2))
+    except (ValueError, TypeError):
+        raise ValueError(f"pad: pad_width must be an int, a pair or one pair per axis of the "
+                         f"{array.ndim} axes, got {describe(pad_width)}") from None
+    if widths.dtype.kind not in "iu":
+        raise TypeError(f"pad: pad_width must be ints >= 0, got {describe(pad_width)}")
+    if widths.size and widths.min() < 0:
+        raise ValueError(f"pad: pad_width must be ints >= 0, got {describe(pad_width)}")
+    padded = tuple(int(n) + int(a) + int(b) for n, (a, b) in zip(array.shape, widths))
+    check_shape(padded, where="pad", name="padded shape", itemsize=array.itemsize)
     return ops.pad(t, pad_width=pad_width, value=value)

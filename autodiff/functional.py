@@ -15,6 +15,7 @@ import numpy as np
 from . import engine
 from .creation import stack
 from .tensor import Tensor
+from .validation import check_bool
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
@@ -36,6 +37,8 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     does not require grad, and for an input the outputs do not depend on (unless
     ``allow_unused=True``, which returns None for it).
     """
+    check_bool(create_graph, name="create_graph", where="grad")
+    check_bool(allow_unused, name="allow_unused", where="grad")
     outs, ins = _tuple(outputs), _tuple(inputs)
     for i, x in enumerate(ins):
         if not isinstance(x, Tensor):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import threading
 
+from .validation import check_bool
+
 __all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 
@@ -63,8 +65,10 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
     """Set grad mode to ``mode`` at once; used as ``with``, restore the previous mode on exit."""
 
     def __init__(self, mode: bool) -> None:
+        if mode is not True and mode is not False:
+            mode = check_bool(mode, name="mode", where="set_grad_enabled")
         self._previous = _grad_state.enabled
-        _grad_state.enabled = bool(mode)
+        _grad_state.enabled = mode
 
     def __enter__(self) -> None:
         pass

@@ -286,11 +286,17 @@ class Tensor(TensorMethods):
                 )
             root = np.ones(self.shape, dtype=self.dtype)
         else:
-            root = np.array(_as_array(grad), dtype=self.dtype)
+            try:
+                root = np.array(_as_array(grad), dtype=self.dtype)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"backward: grad must be numbers of shape {self.shape}, got "
+                                f"{describe(grad)} ({error})") from None
             if root.shape != self.shape:
                 raise ValueError(
                     f"backward: grad has shape {root.shape} but the tensor has shape {self.shape}"
                 )
+        if create_graph is not False and create_graph is not True:
+            create_graph = check_bool(create_graph, name="create_graph", where="backward")
         if inputs is None:
             engine.run_backward([self], [Tensor(root)], create_graph=create_graph)
             return

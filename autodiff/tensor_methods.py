@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import OpIndexError
+from .errors import OpError, OpIndexError
 from .validation import (
     CHECKED_BYTES,
     check_axis,
@@ -84,7 +84,7 @@ class TensorMethods:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """Elementwise x for x > 0, negative_slope * x otherwise (a finite number)."""
-        if type(negative_slope) is not float:
+        if type(negative_slope) is not float or not math.isfinite(negative_slope):
             check_real(negative_slope, name="negative_slope", where="leaky_relu")
         return ops.leaky_relu(self, negative_slope=negative_slope)
 
@@ -93,7 +93,11 @@ class TensorMethods:
         return ops.softplus(self)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        """Clamp into [min, max]; the gradient is 1 inside and on the boundaries."""
+        """Clamp into [min, max] (numbers or None; infinities allowed, NaN not); the gradient
+        is 1 inside and on the boundaries."""
+        for bound, label in ((min, "min"), (max, "max")):
+            if bound is not None and not isinstance(bound, np.ndarray | TensorMethods):
+                check_real(bound, name=label, where="clip", finite=False)
         return ops.clip(self, lo=min, hi=max)
 
     clamp = clip
@@ -202,17 +206,27 @@ class TensorMethods:
         as in ``ndarray.transpose`` (the same as :meth:`permute`)."""
         if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
             return self.swapaxes(axes[0], axes[1])
-        return self.permute(*axes)
+        if len(axes) == 2 and not any(isinstance(a, tuple | list) for a in axes):
+            raise TypeError(f"transpose: axes must be two ints (the axes to swap), one int per "
+                            f"axis, or a tuple of them, got {axes!r}")
+        return self._permute(axes, "transpose")
 
     def permute(self, *axes: int) -> Tensor:
         """Permute the axes into the given order (one int per axis, or one tuple of them);
-        no argument reverses them."""
+        no argument reverses them. Raises TypeError for axes that are not ints, OpError
+        (a ValueError) for axes that are not a permutation."""
+        return self._permute(axes, "permute")
+
+    def _permute(self, axes: tuple[Any, ...], where: str) -> Tensor:
         if len(axes) == 1 and not isinstance(axes[0], int | np.integer):
             axes = axes[0]  # type: ignore[assignment]
         axes = check_axis(tuple(axes) if isinstance(axes, list) else axes, max(self.ndim, 1),
-                          where="permute", name="axes")
+                          where=where, name="axes")
         if isinstance(axes, int):
             axes = (axes,)
+        if axes and self.ndim and sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise OpError(f"{where}: axes {axes} are not a permutation of the {self.ndim} axes "
+                          f"of shape {self.shape}; give each of 0..{self.ndim - 1} once")
         return ops.transpose(self, axes=axes if axes else None)
 
     @property
