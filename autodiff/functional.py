@@ -15,7 +15,7 @@ import numpy as np
 from . import engine
 from .creation import stack
 from .tensor import Tensor
-from .validation import check_bool
+from .validation import check_bool, describe
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
@@ -79,7 +79,18 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     return tuple(results)
 
 
-def _fresh_inputs(inputs: Tensors, create_graph: bool) -> tuple[Tensor, ...]:
+def _float_array(x: Any, what: str, where: str) -> np.ndarray:
+    """``x`` (an array, a list or a number) as float64; TypeError naming ``where``."""
+    try:
+        array = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {what} must be Tensors, arrays or numbers, got "
+                        f"{describe(x)}") from None
+    return array
+
+
+def _fresh_inputs(inputs: Tensors, create_graph: bool,
+                  where: str = "jacobian") -> tuple[Tensor, ...]:
     """Nodes standing for ``inputs``, each requiring grad, to take derivatives at.
 
     With ``create_graph=True`` an input that requires grad is stood for by an identity
@@ -87,12 +98,15 @@ def _fresh_inputs(inputs: Tensors, create_graph: bool) -> tuple[Tensor, ...]:
     can be differentiated again with respect to it (as ``torch.autograd.functional``).
     Otherwise each is a fresh leaf over the input's array, cut from any graph.
     """
+    if isinstance(inputs, list | tuple) and not inputs:
+        raise ValueError(f"{where}: inputs is empty; give the Tensor (or a list of the "
+                         "Tensors) to differentiate with respect to")
     result = []
     for x in _tuple(inputs):
         if create_graph and isinstance(x, Tensor) and x.requires_grad:
             result.append(x.reshape(x.shape))
             continue
-        array = x.data if isinstance(x, Tensor) else np.asarray(x, dtype=np.float64)
+        array = x.data if isinstance(x, Tensor) else _float_array(x, "inputs", where)
         result.append(Tensor(array, requires_grad=True))
     return tuple(result)
 
@@ -127,7 +141,7 @@ def vjp(f: Callable[..., Tensor], inputs: Tensors, v: Any = None,
     ``v`` has the output's shape (it may be left out for a scalar output).
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs, create_graph)
+    xs = _fresh_inputs(inputs, create_graph, "vjp")
     out = _call(f, xs, "vjp")
     if not out.requires_grad:
         zeros = tuple(Tensor(np.zeros_like(x.data)) for x in xs)
@@ -143,8 +157,8 @@ def jvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
     Computed by the double-VJP trick: ``J v = d/du (u^T J v)`` where ``u^T J`` is a
     VJP recorded with ``create_graph``. ``v`` has the inputs' shapes.
     """
-    xs = _fresh_inputs(inputs, create_graph)
-    vs = tuple(x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
+    xs = _fresh_inputs(inputs, create_graph, "jvp")
+    vs = tuple(x if isinstance(x, Tensor) else Tensor(_float_array(x, "v", "jvp"))
                for x in _tuple(v))
     if len(vs) != len(xs):
         raise ValueError(f"jvp: {len(xs)} inputs but {len(vs)} tangent vectors")
@@ -208,7 +222,7 @@ def hessian(f: Callable[..., Tensor], inputs: Tensors, create_graph: bool = Fals
     ``xi.shape + xj.shape``. Raises ValueError when ``f`` does not return one element.
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs, create_graph)
+    xs = _fresh_inputs(inputs, create_graph, "hessian")
     out = _call(f, xs, "hessian")
     if out.size != 1:
         raise ValueError(f"hessian: f must return one element, got shape {out.shape}")
@@ -239,8 +253,8 @@ def hvp(f: Callable[..., Tensor], inputs: Tensors, v: Any,
     Two backward passes: ``H v = d/dx (grad f(x) . v)``. ``v`` has the inputs' shapes.
     """
     many = isinstance(inputs, list | tuple)
-    xs = _fresh_inputs(inputs, create_graph)
-    vs = tuple(x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
+    xs = _fresh_inputs(inputs, create_graph, "hvp")
+    vs = tuple(x if isinstance(x, Tensor) else Tensor(_float_array(x, "v", "hvp"))
                for x in _tuple(v))
     if len(vs) != len(xs):
         raise ValueError(f"hvp: {len(xs)} inputs but {len(vs)} vectors")

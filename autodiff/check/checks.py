@@ -22,6 +22,7 @@ from ..creation import zeros
 from ..functional import grad
 from ..nodes import is_tensor, is_value, is_value_list
 from ..tensor import Tensor
+from ..validation import describe
 from .compare import check, check_tolerances, element_difference
 from .outputs import evaluate
 from .report import GradcheckReport
@@ -263,6 +264,9 @@ def _setup(f: Callable[..., Any], inputs: Any, params: Any) -> tuple[Callable[[]
     else:
         if inputs is None:
             raise TypeError("gradcheck: pass inputs=[...] for f(*inputs) or params=... for f()")
+        if not (is_tensor(inputs) or is_value(inputs) or isinstance(inputs, list | tuple)):
+            raise TypeError(f"gradcheck: inputs must be a Tensor, a Value or a list of them "
+                            f"(the arguments of f), got {describe(inputs)}")
         items = [inputs] if is_tensor(inputs) or is_value(inputs) else list(inputs)
         slots = slots_from_inputs(items, include_constant_tensors=False)
         call = _caller(f, items)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..anomaly import warn_user
+from ..validation import check_real
 from .numeric import Central, central_difference
 from .outputs import Outputs, analytic_rows, evaluate
 from .report import MAX_WORST, Entry, GradcheckReport, PairSummary, pattern_hints
@@ -25,12 +26,12 @@ PROGRESS_MIN_ELEMENTS = 2_000  # a full check perturbing more elements shows a p
 
 
 def check_tolerances(where: str, eps: float, atol: float, rtol: float) -> None:
-    """Raise ValueError unless eps > 0 and atol, rtol >= 0 (all finite)."""
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"{where}: eps must be a positive finite step, got {eps!r}")
-    if not (np.isfinite(atol) and atol >= 0 and np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"{where}: atol and rtol must be finite and >= 0, got atol={atol!r}, "
-                         f"rtol={rtol!r}")
+    """Raise TypeError unless all three are real numbers, ValueError unless eps is a step in
+    (0, 1] and atol, rtol are finite and >= 0."""
+    check_real(eps, name="eps (the difference step)", where=where, minimum=0.0, maximum=1.0,
+               min_open=True)
+    check_real(atol, name="atol", where=where, minimum=0.0)
+    check_real(rtol, name="rtol", where=where, minimum=0.0)
 
 
 def element_difference(call: Callable[[], Any], slot: Slot, i: int, eps: float) -> Central:

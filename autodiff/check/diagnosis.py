@@ -27,6 +27,7 @@ from ..grad_mode import enable_grad
 from ..graph import topological_order
 from ..nodes import is_tensor, is_value
 from ..tensor import Tensor
+from ..validation import check_int, describe
 from .compare import check_tolerances
 from .cuts import find_cuts
 from .diagnosis_report import DiagnoseReport, Finding
@@ -63,6 +64,8 @@ def diagnose(
     if not callable(f):
         raise TypeError(f"diagnose: f must be callable, got {type(f).__name__}")
     check_tolerances("diagnose", eps, atol, rtol)
+    check_int(seed, name="seed", where="diagnose", minimum=0)
+    check_int(max_elements, name="max_elements", where="diagnose", minimum=1)
     if params is not None and inputs is not None:
         raise TypeError("diagnose: pass either inputs (f(*inputs)) or params= (f()), not both")
     if params is None and inputs is None:
@@ -70,7 +73,13 @@ def diagnose(
     if params is not None:
         call: Callable[[], Any] = f
     else:
+        if not (is_tensor(inputs) or is_value(inputs) or isinstance(inputs, list | tuple)):
+            raise TypeError(f"diagnose: inputs must be a Tensor, a Value or a list of them (the "
+                            f"arguments of f), got {describe(inputs)}")
         items = [inputs] if is_tensor(inputs) or is_value(inputs) else list(inputs)
+        if not items:
+            raise ValueError("diagnose: inputs is empty; give the arguments of f (Tensors "
+                             "that require grad, or Values)")
 
         def call() -> Any:
             return f(*items)

@@ -11,6 +11,7 @@ import textwrap
 from typing import Any
 
 from ..nodes import is_array_node
+from ..validation import check_bool, describe
 from .batch import find_samples, sample_names
 from .collapse import Group, collapse
 from .colors import (
@@ -127,6 +128,19 @@ def _build_lines(root: Any, *, params: Any = None, group_by_module: Any = None,
                                   or max_nodes < 10):
         raise ValueError(f"{where}: max_nodes must be an int >= 10 or None (draw every node), "
                          f"got {max_nodes!r}")
+    for flag, label in ((show_data, "show_data"), (show_grad, "show_grad"),
+                        (grad_flow, "grad_flow")):
+        check_bool(flag, name=label, where=where)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{where}: title must be a string or None, got {describe(title)}")
+    if diagnosis is not None and (isinstance(diagnosis, str | bytes | int | float | complex)
+                                  or not (hasattr(diagnosis, "__iter__")
+                                          or hasattr(diagnosis, "bad_nodes")
+                                          or hasattr(diagnosis, "nodes")
+                                          or hasattr(diagnosis, "_prev"))):
+        raise TypeError(f"{where}: diagnosis must be a report of ad.diagnose (or anything with "
+                        f".bad_nodes or .nodes), an iterable of nodes, or None, got "
+                        f"{describe(diagnosis)}")
     graph = walk(as_roots(root, where))
     nodes, parents = graph.nodes, graph.parents
     n = len(nodes)
