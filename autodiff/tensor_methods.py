@@ -205,7 +205,7 @@ class TensorMethods:
         reverses the axes; a tuple, or one int per axis other than two, is a permutation
         as in ``ndarray.transpose`` (the same as :meth:`permute`)."""
         if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
-            return self.swapaxes(axes[0], axes[1])
+            return self._swapaxes(axes[0], axes[1], "transpose")
         if len(axes) == 2 and not any(isinstance(a, tuple | list) for a in axes):
             raise TypeError(f"transpose: axes must be two ints (the axes to swap), one int per "
                             f"axis, or a tuple of them, got {axes!r}")
@@ -236,10 +236,13 @@ class TensorMethods:
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """Interchange two axes (ints in -ndim..ndim-1)."""
+        return self._swapaxes(axis1, axis2, "swapaxes")
+
+    def _swapaxes(self, axis1: Any, axis2: Any, where: str) -> Tensor:
         nd = max(self.ndim, 1)
-        axis1 = check_axis(axis1, nd, where="swapaxes", name="axis1", allow_none=False,
+        axis1 = check_axis(axis1, nd, where=where, name="axis1", allow_none=False,
                            allow_sequence=False)
-        axis2 = check_axis(axis2, nd, where="swapaxes", name="axis2", allow_none=False,
+        axis2 = check_axis(axis2, nd, where=where, name="axis2", allow_none=False,
                            allow_sequence=False)
         return ops.swapaxes(self, axis1=axis1, axis2=axis2)
 
