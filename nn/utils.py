@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autodiff.nodes import is_array_node, is_tensor
+from autodiff.validation import check_bool, check_real
 
 __all__ = [
     "clip_grad_norm_",
@@ -78,11 +79,12 @@ def clip_grad_norm_(
     total norm is nan/inf and ``error_if_nonfinite`` is set.
     """
     params = _param_list(parameters, "clip_grad_norm_")
-    max_norm, norm_type = float(max_norm), float(norm_type)
-    if max_norm < 0 or math.isnan(max_norm):
-        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
-    if not norm_type > 0:
-        raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or inf), got {norm_type}")
+    max_norm = check_real(max_norm, name="max_norm", where="clip_grad_norm_", finite=False,
+                          minimum=0.0)
+    norm_type = check_real(norm_type, name="norm_type (p of the p-norm, or inf)",
+                           where="clip_grad_norm_", finite=False, minimum=0.0, min_open=True)
+    error_if_nonfinite = check_bool(error_if_nonfinite, name="error_if_nonfinite",
+                                    where="clip_grad_norm_")
     grads = [(p, g) for p in params if (g := _grad_array(p)) is not None]
     if not grads:
         return 0.0
@@ -110,9 +112,8 @@ def clip_grad_value_(parameters: Any, clip_value: float) -> None:
     As ``torch.nn.utils.clip_grad_value_``. Raises ValueError for a negative ``clip_value``.
     """
     params = _param_list(parameters, "clip_grad_value_")
-    clip_value = float(clip_value)
-    if clip_value < 0 or math.isnan(clip_value):
-        raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
+    clip_value = check_real(clip_value, name="clip_value", where="clip_grad_value_",
+                            finite=False, minimum=0.0)
     for p in params:
         g = _grad_array(p)
         if g is not None:

@@ -17,6 +17,7 @@ from autodiff import Value
 from autodiff.nodes import is_tensor, is_value
 
 from ..inputs import as_tensor
+from .options import ignore_index_option, label_smoothing_option
 from .order import check_order
 from .reduction import _Loss, check_reduction, elementwise, is_scalar, pairs, reduce, reduce_values
 
@@ -106,8 +107,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     """
     where = "cross_entropy"
     check_reduction(reduction, where)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    label_smoothing = label_smoothing_option(label_smoothing, where)
+    ignore_index = ignore_index_option(ignore_index, where)
     if is_scalar(input):
         return _scalar_cross_entropy(input, target, ignore_index, reduction, label_smoothing)
     check_order(input, target, where, "float logits")
@@ -138,6 +139,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     Shapes, ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (class indices only).
     """
     check_reduction(reduction, "nll_loss")
+    ignore_index = ignore_index_option(ignore_index, "nll_loss")
     check_order(input, target, "nll_loss", "float log-probabilities")
     z = as_tensor(input, "nll_loss")
     if z.ndim == 0:
@@ -295,8 +297,9 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
-        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, \
-            label_smoothing
+        self.weight = weight
+        self.ignore_index = ignore_index_option(ignore_index, "CrossEntropyLoss")
+        self.label_smoothing = label_smoothing_option(label_smoothing, "CrossEntropyLoss")
 
     def forward(self, input: Any, target: Any) -> Any:
         """Loss of logits ``input`` against class indices or probabilities ``target``."""
@@ -310,7 +313,8 @@ class NLLLoss(_Loss):
     def __init__(self, weight: Any = None, ignore_index: int = -100,
                  reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight, self.ignore_index = weight, ignore_index
+        self.weight = weight
+        self.ignore_index = ignore_index_option(ignore_index, "NLLLoss")
 
     def forward(self, input: Any, target: Any) -> Any:
         """Loss of log-probabilities ``input`` against class indices ``target``."""

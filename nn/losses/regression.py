@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 
 import autodiff as ad
+from autodiff.validation import check_real, describe
 
 from ..inputs import as_tensor
+from .options import delta_option, eps_option, full_option
 from .reduction import _Loss, check_reduction, elementwise, is_scalar, pairs, reduce, reduce_values
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "gaussian_nll_loss",
@@ -53,8 +55,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     Raises ValueError unless delta > 0.
     """
     check_reduction(reduction, "huber_loss")
-    if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
+    delta = delta_option(delta, "huber_loss")
     if is_scalar(input):
         xs, ts = pairs(input, target, "huber_loss")
         out = []
@@ -81,8 +82,14 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
     """
     where = "gaussian_nll_loss"
     check_reduction(reduction, where)
+    full = full_option(full, where)
+    eps = eps_option(eps, where)
     x, t = elementwise(input, target, where)
-    if isinstance(var, int | float | np.floating | np.integer) and not isinstance(var, bool):
+    if isinstance(var, bool | str | bytes | complex | np.complexfloating) or var is None:
+        raise TypeError(f"{where}: var must be a number >= 0 or an array of them, got "
+                        f"{describe(var)}")
+    if isinstance(var, int | float | np.floating | np.integer):
+        var = check_real(var, name="var", where=where, minimum=0.0)
         if var < 0:
             raise ValueError(f"{where}: var is negative ({var}); a variance must be >= 0")
         var = np.full(x.shape, float(var), dtype=x.dtype)
@@ -126,9 +133,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        if not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be > 0, got {delta!r}")
-        self.delta = delta
+        self.delta = delta_option(delta, "HuberLoss")
 
     def forward(self, input: Any, target: Any) -> Any:
         """Loss of predictions ``input`` against ``target``."""
@@ -141,7 +146,8 @@ class GaussianNLLLoss(_Loss):
 
     def __init__(self, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.full, self.eps = full, eps
+        self.full = full_option(full, "GaussianNLLLoss")
+        self.eps = eps_option(eps, "GaussianNLLLoss")
 
     def forward(self, input: Any, target: Any, var: Any) -> Any:
         """Loss of mean ``input`` and variance ``var`` against ``target``."""

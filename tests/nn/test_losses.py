@@ -45,7 +45,7 @@ def test_modules_equal_functions_and_validate_reduction():
                                                                       delta=0.5).item()
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss(reduction="avg")
-    with pytest.raises(ValueError, match="HuberLoss: delta must be > 0"):
+    with pytest.raises(ValueError, match="HuberLoss: delta must be a finite number > 0"):
         nn.HuberLoss(delta=-1.0)  # at construction, not at the first call
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(3,\)"):
         F.mse_loss(y, np.ones(3))
